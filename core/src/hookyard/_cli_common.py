@@ -1,0 +1,87 @@
+"""What every ``hookyard`` subcommand shares: the config option and user-facing errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from functools import wraps
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from hookyard.config import ConfigError
+from hookyard.plugins import PluginError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from hookyard.host import Host
+    from hookyard.store import Store
+
+__all__ = ["config_option", "fail", "load_host", "run_async", "user_errors", "with_store"]
+
+T = TypeVar("T")
+DEFAULT_CONFIG = "hookyard.yaml"
+
+config_option = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=lambda: os.environ.get("HOOKYARD_CONFIG", DEFAULT_CONFIG),
+    show_default=f"$HOOKYARD_CONFIG or {DEFAULT_CONFIG}",
+    help="The configuration file.",
+)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    click.echo(f"hookyard: {message}", err=True)
+    sys.exit(code)
+
+
+def user_errors(function: Callable[..., T]) -> Callable[..., T]:
+    """Config and plugin problems end the command with a message, never a traceback."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(
+                f"hookyard: configuration {kwargs.get('config_path', '')} is not valid:", err=True
+            )
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(2)
+        except PluginError as exc:
+            fail(str(exc))
+        except SQLAlchemyError as exc:
+            fail(f"database error: {getattr(exc, 'orig', None) or exc}", 1)
+        except OSError as exc:
+            fail(f"{exc.strerror or exc}", 1)
+
+    return wrapper
+
+
+def load_host(config_path: str) -> Host:
+    from hookyard.host import Host
+
+    return Host.from_file(config_path)
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+def with_store(host: Host, use: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
+    """Run ``use`` against the migrated store of ``host``, closing it afterwards."""
+
+    async def run() -> T:
+        try:
+            await host.store.migrate()
+            return await use(host.store)
+        finally:
+            await host.store.close()
+
+    return asyncio.run(run())

@@ -1,0 +1,52 @@
+"""``hookyard simulate``: send a realistic, correctly signed sample to a running hookyard."""
+
+from __future__ import annotations
+
+import click
+import httpx
+
+from hookyard._cli_common import config_option, fail, load_host, user_errors
+
+__all__ = ["simulate"]
+
+
+@click.command()
+@click.argument("vendor")
+@click.argument("action", required=False)
+@click.option("--source", required=True, help="The configured source to send to.")
+@click.option(
+    "--url", help="hookyard's base URL.", default="http://127.0.0.1:8000", show_default=True
+)
+@click.option("--count", default=1, show_default=True, help="How many samples (each distinct).")
+@config_option
+@user_errors
+def simulate(
+    vendor: str, action: str | None, source: str, url: str, count: int, config_path: str
+) -> None:
+    """Send COUNT sample VENDOR webhooks of ACTION to the running hookyard at URL.
+
+    Without ACTION, lists the actions VENDOR can simulate.
+    """
+    host = load_host(config_path)
+    spec = host.registry.vendors.get(vendor)
+    if spec is None or spec.simulate is None:
+        fail(f"vendor {vendor!r} is not installed or cannot simulate")
+    if action is None:
+        click.echo("\n".join(spec.actions))
+        return
+    if action not in spec.actions:
+        fail(f"{vendor} cannot simulate {action!r}; it knows: {', '.join(spec.actions)}")
+    configured = host.config.sources.get(source)
+    if configured is None or configured.vendor != vendor:
+        fail(f"{config_path} has no {vendor} source named {source!r}")
+    target = f"{url.rstrip('/')}/hooks/{source}"
+    with httpx.Client(timeout=15) as client:
+        for _ in range(count):
+            sample = spec.simulate(configured.options, action)
+            try:
+                response = client.post(target, content=sample.body, headers=dict(sample.headers))
+            except httpx.HTTPError as exc:
+                fail(f"could not reach {target}: {exc}; is `hookyard serve` running?", 1)
+            click.echo(f"{action} -> {target}: HTTP {response.status_code} {response.text}")
+            if response.status_code != 200:
+                raise SystemExit(1)

@@ -1,0 +1,146 @@
+"""Building the plugin manager and collecting what plugins register."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pluggy
+from attrs import frozen
+
+from hookyard import hookspecs
+from hookyard.sinks import SinkSpec
+from hookyard.vendors import VendorSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import cattrs
+
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "PluginError",
+    "PluginInfo",
+    "Registry",
+    "collect_registry",
+    "get_plugin_manager",
+    "list_plugins",
+]
+
+ENTRY_POINT_GROUP = "hookyard"
+DISABLE_ENV = "HOOKYARD_DISABLE_PLUGINS"
+
+#: Plugins that ship inside the hookyard distribution, by plugin name.
+DEFAULT_PLUGINS: dict[str, str] = {
+    "generic": "hookyard.default_plugins.generic",
+    "http": "hookyard.default_plugins.http",
+    "file": "hookyard.default_plugins.file",
+    "log": "hookyard.default_plugins.log",
+}
+
+
+class PluginError(Exception):
+    """A plugin problem that stops start-up; the message is one line for the user."""
+
+
+def _disabled_from_env() -> set[str]:
+    return {name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()}
+
+
+def get_plugin_manager(disabled: Iterable[str] | None = None) -> pluggy.PluginManager:
+    """A plugin manager with hookyard's hook specs, the entry-point plugins and the defaults.
+
+    :param disabled: plugin names to leave out; defaults to ``HOOKYARD_DISABLE_PLUGINS``
+        (comma separated).
+    """
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for name in _disabled_from_env() if disabled is None else set(disabled):
+        pm.set_blocked(name)
+    try:
+        pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
+    except ValueError as exc:
+        raise PluginError(f"two installed plugins share a name: {exc}") from None
+    for name, module_name in DEFAULT_PLUGINS.items():
+        if pm.is_blocked(name) or pm.has_plugin(name):
+            continue
+        pm.register(importlib.import_module(module_name), name=name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
+    return pm
+
+
+SpecT = TypeVar("SpecT", VendorSpec, SinkSpec)
+
+
+@frozen
+class Registry:
+    """Every vendor and sink the installed plugins registered, by name."""
+
+    vendors: dict[str, VendorSpec]
+    sinks: dict[str, SinkSpec]
+    owners: dict[str, str]
+
+
+def _collect(
+    hook: pluggy.HookCaller, kind: str, spec_type: type[SpecT], owners: dict[str, str]
+) -> dict[str, SpecT]:
+    found: dict[str, SpecT] = {}
+    for impl in reversed(hook.get_hookimpls()):
+
+        def register(spec: SpecT, _plugin: str = impl.plugin_name) -> None:
+            if not isinstance(spec, spec_type):
+                raise PluginError(f"plugin {_plugin!r} registered {spec!r}, not a {kind} spec")
+            owner = owners.get(f"{kind}:{spec.name}")
+            if owner is not None:
+                raise PluginError(
+                    f"{kind} {spec.name!r} is registered by both plugin {owner!r} and plugin "
+                    f"{_plugin!r}; uninstall one or block it with {DISABLE_ENV}={_plugin}"
+                )
+            owners[f"{kind}:{spec.name}"] = _plugin
+            found[spec.name] = spec
+
+        impl.function(register=register)
+    return found
+
+
+def collect_registry(pm: pluggy.PluginManager) -> Registry:
+    """Ask every plugin for its vendors and sinks; refuse duplicate names."""
+    owners: dict[str, str] = {}
+    vendors = _collect(pm.hook.hookyard_register_vendors, "vendor", VendorSpec, owners)
+    sinks = _collect(pm.hook.hookyard_register_sinks, "sink", SinkSpec, owners)
+    return Registry(vendors=vendors, sinks=sinks, owners=owners)
+
+
+def configure_converter(pm: pluggy.PluginManager, converter: cattrs.Converter) -> None:
+    pm.hook.hookyard_configure_converter(converter=converter)
+
+
+@frozen
+class PluginInfo:
+    name: str
+    distribution: str
+    version: str
+    hooks: tuple[str, ...]
+
+
+def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Name, distribution, version and implemented hooks of every registered plugin."""
+    dists: dict[int, Any] = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    core_version = importlib.metadata.version("hookyard")
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        dist = dists.get(id(plugin))
+        hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
+        infos.append(
+            PluginInfo(
+                name=name,
+                distribution=dist.project_name if dist else "hookyard",
+                version=dist.version if dist else core_version,
+                hooks=hooks,
+            )
+        )
+    return sorted(infos, key=lambda info: info.name)

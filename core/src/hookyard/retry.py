@@ -1,0 +1,64 @@
+"""When a failed delivery is tried again, and when it is given up.
+
+The schedule is kept in the store (``next_attempt_at``), not in a sleeping coroutine, so a
+retry survives restarts; that is why this is a small pure function rather than an
+in-process retry library.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import TYPE_CHECKING
+
+from attrs import frozen
+
+if TYPE_CHECKING:
+    from hookyard.config import RetryPolicy
+    from hookyard.sinks import DeliveryFailed
+
+__all__ = ["RETRYABLE_4XX", "Decision", "decide"]
+
+#: 4xx statuses that are retried by default; every other 4xx is permanent.
+RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+
+
+@frozen
+class Decision:
+    """``delay`` is None when the delivery is given up (dead)."""
+
+    delay: float | None
+    reason: str
+
+
+def is_retryable(failure: DeliveryFailed, policy: RetryPolicy) -> bool:
+    if failure.permanent is not None:
+        return not failure.permanent
+    status = failure.status_code
+    if status is None:
+        return True
+    if status in policy.permanent_statuses:
+        return False
+    if status in policy.retry_statuses:
+        return True
+    return status >= 500 or status in RETRYABLE_4XX or status < 400
+
+
+def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
+    """Exponential delay after ``attempt`` (1-based), capped, with +/- ``jitter`` spread."""
+    base = min(policy.initial_delay * policy.multiplier ** (attempt - 1), policy.max_delay)
+    spread = base * policy.jitter
+    return max(0.0, base + (rng or random).uniform(-spread, spread))
+
+
+def decide(
+    failure: DeliveryFailed, attempt: int, policy: RetryPolicy, rng: random.Random | None = None
+) -> Decision:
+    """Retry (with the delay, honouring ``Retry-After``) or give up."""
+    if not is_retryable(failure, policy):
+        return Decision(None, "permanent failure")
+    if attempt >= policy.max_attempts:
+        return Decision(None, f"gave up after {attempt} attempts")
+    delay = backoff(attempt, policy, rng)
+    if failure.retry_after is not None:
+        delay = max(delay, min(failure.retry_after, policy.max_delay))
+    return Decision(delay, "retry")

@@ -1,0 +1,107 @@
+"""Tables. Changing them means a new Alembic revision in hookyard/migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+__all__ = ["attempts", "deliveries", "events", "metadata"]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("vendor", String(100), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # stored | unparsed
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=True),
+    Column("body", Text, nullable=True),  # the event's JSON form
+    Column("payload", LargeBinary, nullable=True),  # raw bytes of an unparsed delivery
+    Column("headers", Text, nullable=True),  # JSON headers of an unparsed delivery
+    Column("error", Text, nullable=True),
+    UniqueConstraint("source", "event_id", name="uq_events_source_event_id"),
+)
+Index("ix_events_status", events.c.status)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_pk", Integer, ForeignKey("events.pk"), nullable=False),
+    Column("route", String(200), nullable=False),
+    Column("sink", String(200), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # pending | delivering | delivered | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("lease_owner", String(100), nullable=True),
+    Column("lease_expires_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_response", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("delivered_at", UTCDateTime, nullable=True),
+)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index("ix_deliveries_event", deliveries.c.event_pk)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", Integer, ForeignKey("deliveries.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("worker", String(100), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("outcome", String(16), nullable=False),  # delivered | retry | dead
+    Column("status_code", Integer, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("retry_after", Float, nullable=True),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+)
+Index("ix_attempts_delivery", attempts.c.delivery_id)

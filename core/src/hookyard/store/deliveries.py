@@ -1,0 +1,263 @@
+"""Deliveries after intake: claiming under a lease, recording outcomes, listing, retrying."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+from sqlalchemy import and_, func, or_, select, update
+
+from hookyard.store._schema import attempts, deliveries, events
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+__all__ = ["ClaimedDelivery", "DeliveryRecord", "DeliveryStore", "Outcome"]
+
+STATUSES = ("pending", "delivering", "delivered", "dead")
+
+
+@frozen
+class ClaimedDelivery:
+    id: int
+    route: str
+    sink: str
+    action: str
+    params: dict[str, Any]
+    idempotency_key: str
+    attempt: int
+    event: dict[str, Any]
+
+
+@frozen
+class Outcome:
+    """What one attempt came to: ``delivered``, ``retry`` (at ``next_attempt_at``) or ``dead``."""
+
+    result: str
+    started_at: datetime
+    error: str | None = None
+    status_code: int | None = None
+    response: str | None = None
+    retry_after: float | None = None
+    next_attempt_at: datetime | None = None
+
+
+@frozen
+class DeliveryRecord:
+    id: int
+    status: str
+    route: str
+    sink: str
+    action: str
+    attempts: int
+    event_id: str
+    event_type: str
+    source: str
+    idempotency_key: str
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+    last_status_code: int | None
+    last_response: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DeliveryStore:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def claim(self, worker: str, limit: int, lease: float) -> list[ClaimedDelivery]:
+        """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``."""
+        now = _now()
+        due = or_(
+            and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now),
+            and_(deliveries.c.status == "delivering", deliveries.c.lease_expires_at < now),
+        )
+        candidates = (
+            select(deliveries.c.id)
+            .where(due)
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        claim = (
+            update(deliveries)
+            .where(deliveries.c.id.in_(candidates.scalar_subquery()))
+            .values(
+                status="delivering",
+                lease_owner=worker,
+                lease_expires_at=now + timedelta(seconds=lease),
+                attempts=deliveries.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(deliveries.c.id)
+        )
+        async with self._engine.begin() as connection:
+            ids = [row.id for row in await connection.execute(claim)]
+            if not ids:
+                return []
+            rows = await connection.execute(
+                select(deliveries, events.c.body)
+                .join(events, events.c.pk == deliveries.c.event_pk)
+                .where(deliveries.c.id.in_(ids))
+                .order_by(deliveries.c.next_attempt_at)
+            )
+            return [_claimed(row) for row in rows]
+
+    async def renew(self, worker: str, ids: Sequence[int], lease: float) -> None:
+        if not ids:
+            return
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
+                .where(deliveries.c.status == "delivering")
+                .values(lease_expires_at=_now() + timedelta(seconds=lease))
+            )
+
+    async def record(self, worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> bool:
+        """Store an attempt's outcome; False if the lease was lost to another worker."""
+        now = _now()
+        values: dict[str, Any] = {
+            "status": {"retry": "pending"}.get(outcome.result, outcome.result),
+            "lease_owner": None,
+            "lease_expires_at": None,
+            "updated_at": now,
+            "last_error": outcome.error,
+            "last_status_code": outcome.status_code,
+            "last_response": outcome.response,
+        }
+        if outcome.result == "retry":
+            values["next_attempt_at"] = outcome.next_attempt_at
+        if outcome.result == "delivered":
+            values["delivered_at"] = now
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery.id, deliveries.c.lease_owner == worker)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                return False
+            await connection.execute(attempts.insert(), _attempt_row(worker, delivery, outcome))
+        return True
+
+    async def release(self, worker: str, ids: Sequence[int]) -> int:
+        """Give claims back unattempted (graceful stop): they are due again at once."""
+        if not ids:
+            return 0
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
+                .values(
+                    status="pending",
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    attempts=deliveries.c.attempts - 1,
+                    next_attempt_at=_now(),
+                )
+            )
+            return int(result.rowcount)
+
+    async def list(
+        self, status: str | None = None, limit: int = 100, ids: Sequence[int] | None = None
+    ) -> list[DeliveryRecord]:
+        query = (
+            select(deliveries, events.c.event_id, events.c.type, events.c.source)
+            .join(events, events.c.pk == deliveries.c.event_pk)
+            .order_by(deliveries.c.id.desc())
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(deliveries.c.status == status)
+        if ids is not None:
+            query = query.where(deliveries.c.id.in_(ids))
+        async with self._engine.connect() as connection:
+            return [_record(row) for row in await connection.execute(query)]
+
+    async def counts(self) -> dict[str, int]:
+        query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
+        async with self._engine.connect() as connection:
+            found = dict((await connection.execute(query)).tuples().all())
+        return {status: int(found.get(status, 0)) for status in STATUSES}
+
+    async def retry(self, ids: Sequence[int] | None = None) -> list[int]:
+        """Make dead deliveries due now with a fresh attempt budget; returns their ids.
+
+        ``ids=None`` retries every dead delivery.
+        """
+        where = [deliveries.c.status == "dead"]
+        if ids is not None:
+            where.append(deliveries.c.id.in_(ids))
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(deliveries)
+                .where(*where)
+                .values(status="pending", attempts=0, next_attempt_at=_now(), updated_at=_now())
+                .returning(deliveries.c.id)
+            )
+            return sorted(row.id for row in result)
+
+    async def attempts_of(self, delivery_id: int) -> list[dict[str, Any]]:
+        query = select(attempts).where(attempts.c.delivery_id == delivery_id)
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(query.order_by(attempts.c.id))
+            return [dict(row._mapping) for row in rows]
+
+
+def _claimed(row: Any) -> ClaimedDelivery:
+    return ClaimedDelivery(
+        id=row.id,
+        route=row.route,
+        sink=row.sink,
+        action=row.action,
+        params=json.loads(row.params),
+        idempotency_key=row.idempotency_key,
+        attempt=row.attempts,
+        event=json.loads(row.body),
+    )
+
+
+def _record(row: Any) -> DeliveryRecord:
+    return DeliveryRecord(
+        id=row.id,
+        status=row.status,
+        route=row.route,
+        sink=row.sink,
+        action=row.action,
+        attempts=row.attempts,
+        event_id=row.event_id,
+        event_type=row.type,
+        source=row.source,
+        idempotency_key=row.idempotency_key,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        last_error=row.last_error,
+        last_status_code=row.last_status_code,
+        last_response=row.last_response,
+    )
+
+
+def _attempt_row(worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery.id,
+        "number": delivery.attempt,
+        "worker": worker,
+        "started_at": outcome.started_at,
+        "finished_at": _now(),
+        "outcome": outcome.result,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "retry_after": outcome.retry_after,
+        "next_attempt_at": outcome.next_attempt_at,
+    }

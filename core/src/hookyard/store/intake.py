@@ -1,0 +1,207 @@
+"""Intake writes: events and their deliveries in one transaction, shared by many requests.
+
+Concurrent webhook requests hand their rows to one writer task. While a commit is in
+flight, new requests queue up; the next commit takes all of them at once (group commit),
+so a burst costs one fsync per batch, not one per request. Each request's future resolves
+only after the transaction containing its rows has committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from attrs import define, frozen
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hookyard.store._schema import deliveries, events
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+__all__ = ["EventRow", "IntakeBatch", "IntakeOutcome", "IntakeWriter", "PlannedRow"]
+
+MAX_BATCH = 512
+
+
+@frozen
+class PlannedRow:
+    route: str
+    sink: str
+    action: str
+    params: dict[str, Any]
+    idempotency_key: str
+    error: str | None = None
+
+
+@frozen
+class EventRow:
+    """One event (or one unparsed payload) and the deliveries routing planned for it."""
+
+    source: str
+    event_id: str
+    vendor: str
+    type: str
+    status: str
+    received_at: datetime
+    occurred_at: datetime | None = None
+    body: str | None = None
+    payload: bytes | None = None
+    headers: str | None = None
+    error: str | None = None
+    deliveries: Sequence[PlannedRow] = ()
+
+
+@frozen
+class IntakeBatch:
+    rows: Sequence[EventRow]
+
+
+@frozen
+class IntakeOutcome:
+    stored: int
+    duplicates: int
+    deliveries: int
+
+
+@define
+class _Pending:
+    batch: IntakeBatch
+    future: asyncio.Future[IntakeOutcome]
+
+
+class IntakeWriter:
+    """The single writer task behind :meth:`write`."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        self.committed = asyncio.Event()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="hookyard-intake-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def write(self, batch: IntakeBatch) -> IntakeOutcome:
+        """Store ``batch``; returns once it is durably committed (raises if it was not)."""
+        if self._task is None:
+            raise RuntimeError("the intake writer is not running")
+        future: asyncio.Future[IntakeOutcome] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(batch, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < MAX_BATCH and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            await self._commit_group(group)
+
+    async def _commit_group(self, group: list[_Pending]) -> None:
+        try:
+            outcomes = await self._commit([p.batch for p in group])
+        except Exception as exc:
+            if len(group) == 1:
+                if not group[0].future.done():
+                    group[0].future.set_exception(exc)
+                return
+            for pending in group:  # one bad request must not fail its neighbours
+                await self._commit_group([pending])
+            return
+        for pending, outcome in zip(group, outcomes, strict=True):
+            if not pending.future.done():
+                pending.future.set_result(outcome)
+        self.committed.set()
+
+    async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
+        async with self._engine.begin() as connection:
+            return await store_batches(connection, batches)
+
+
+def _insert(connection: AsyncConnection) -> Any:
+    dialect = connection.dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(events)
+
+
+async def store_batches(
+    connection: AsyncConnection, batches: list[IntakeBatch]
+) -> list[IntakeOutcome]:
+    """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
+    unique: dict[tuple[str, str], EventRow] = {}
+    for batch in batches:
+        for row in batch.rows:
+            unique.setdefault((row.source, row.event_id), row)
+    inserted: dict[tuple[str, str], int] = {}
+    if unique:
+        statement = (
+            _insert(connection)
+            .on_conflict_do_nothing(index_elements=["source", "event_id"])
+            .returning(events.c.pk, events.c.source, events.c.event_id)
+        )
+        params = [_event_params(row) for row in unique.values()]
+        result = await connection.execute(statement, params)
+        inserted = {(r.source, r.event_id): r.pk for r in result}
+    now = datetime.now(UTC)
+    delivery_params = [
+        _delivery_params(pk, planned, now)
+        for key, pk in inserted.items()
+        for planned in unique[key].deliveries
+    ]
+    if delivery_params:
+        await connection.execute(deliveries.insert(), delivery_params)
+    return [_outcome(batch, inserted) for batch in batches]
+
+
+def _outcome(batch: IntakeBatch, inserted: dict[tuple[str, str], int]) -> IntakeOutcome:
+    stored = duplicates = planned = 0
+    for row in batch.rows:
+        if inserted.pop((row.source, row.event_id), None) is not None:
+            stored += 1
+            planned += len(row.deliveries)
+        else:
+            duplicates += 1
+    return IntakeOutcome(stored, duplicates, planned)
+
+
+def _event_params(row: EventRow) -> dict[str, Any]:
+    return {
+        "source": row.source,
+        "event_id": row.event_id,
+        "vendor": row.vendor,
+        "type": row.type,
+        "status": row.status,
+        "received_at": row.received_at,
+        "occurred_at": row.occurred_at,
+        "body": row.body,
+        "payload": row.payload,
+        "headers": row.headers,
+        "error": row.error,
+    }
+
+
+def _delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[str, Any]:
+    return {
+        "event_pk": event_pk,
+        "route": planned.route,
+        "sink": planned.sink,
+        "action": planned.action,
+        "params": json.dumps(planned.params, ensure_ascii=False),
+        "idempotency_key": planned.idempotency_key,
+        "status": "dead" if planned.error else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": planned.error,
+        "created_at": now,
+        "updated_at": now,
+    }

@@ -1,0 +1,199 @@
+"""Delivery workers: claim due deliveries under a lease, call the sink, record the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from hookyard.reporting import report_dead
+from hookyard.retry import decide
+from hookyard.sinks import DeliveryFailed, DeliveryRequest
+from hookyard.store.deliveries import Outcome
+
+if TYPE_CHECKING:
+    from hookyard.config import Config, RetryPolicy
+    from hookyard.plugins import Registry
+    from hookyard.routing import Router
+    from hookyard.sinks import Sink
+    from hookyard.store import Store
+    from hookyard.store.deliveries import ClaimedDelivery
+
+__all__ = ["Worker"]
+
+log = logging.getLogger("hookyard.worker")
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Worker:
+    """Runs deliveries until stopped; one per process is enough (it is concurrent)."""
+
+    def __init__(self, config: Config, registry: Registry, router: Router, store: Store) -> None:
+        self._config = config
+        self._registry = registry
+        self._policies = {r.name: r.retry for r in router.routes}
+        self._store = store
+        self._settings = config.workers
+        self.name = worker_name()
+        self._sinks: dict[str, Sink] = {}
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        for name, sink in self._config.sinks.items():
+            self._sinks[name] = self._registry.sinks[sink.plugin].open(sink.options)
+        self._task = asyncio.create_task(self._run(), name=f"hookyard-worker-{self.name}")
+
+    def wake(self) -> None:
+        """Look for due deliveries now (intake calls this after a commit)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop claiming, let running deliveries finish within the grace, release the rest."""
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+        for sink in self._sinks.values():
+            with contextlib.suppress(Exception):
+                await sink.aclose()
+
+    async def _run(self) -> None:
+        renew_every = self._settings.lease / 3
+        last_renewal = asyncio.get_running_loop().time()
+        while not self._stopping.is_set():
+            free = self._settings.concurrency - len(self._running)
+            claimed = await self._claim(free) if free > 0 else []
+            for delivery in claimed:
+                task = asyncio.create_task(self._deliver(delivery))
+                self._running[delivery.id] = task
+                task.add_done_callback(lambda _t, i=delivery.id: self._finished(i))
+            now = asyncio.get_running_loop().time()
+            if now - last_renewal >= renew_every:
+                await self._renew()
+                last_renewal = now
+            if free <= 0 or len(claimed) < free:
+                await self._idle()
+        await self._drain()
+
+    def _finished(self, delivery_id: int) -> None:
+        self._running.pop(delivery_id, None)
+        self._wake.set()
+
+    async def _claim(self, free: int) -> list[ClaimedDelivery]:
+        try:
+            return await self._store.deliveries.claim(self.name, free, self._settings.lease)
+        except Exception:
+            log.exception("claiming deliveries failed; trying again shortly")
+            return []
+
+    async def _renew(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._store.deliveries.renew(self.name, list(self._running), self._settings.lease)
+
+    async def _idle(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval)
+        self._wake.clear()
+
+    async def _drain(self) -> None:
+        running = list(self._running.values())
+        if running:
+            await asyncio.wait(running, timeout=self._settings.shutdown_grace)
+        unfinished = list(self._running)
+        for task in self._running.values():
+            task.cancel()
+        released = await self._store.deliveries.release(self.name, unfinished)
+        if released:
+            log.info("released %d unfinished deliveries for another worker", released)
+
+    def _policy(self, delivery: ClaimedDelivery) -> RetryPolicy:
+        return self._policies.get(delivery.route) or self._config.sinks[delivery.sink].retry
+
+    async def _deliver(self, delivery: ClaimedDelivery) -> None:
+        started = datetime.now(UTC)
+        outcome = await self._attempt(delivery, started)
+        try:
+            recorded = await self._store.deliveries.record(self.name, delivery, outcome)
+        except Exception:
+            log.exception("delivery %d: recording the outcome failed", delivery.id)
+            return
+        if not recorded:
+            log.warning("delivery %d: lease lost to another worker", delivery.id)
+        elif outcome.result == "dead":
+            self._report_dead(delivery, outcome)
+
+    async def _attempt(self, delivery: ClaimedDelivery, started: datetime) -> Outcome:
+        sink = self._sinks.get(delivery.sink)
+        if sink is None:
+            error = f"sink {delivery.sink!r} is no longer configured"
+            return Outcome("dead", started, error=error)
+        request = DeliveryRequest(
+            delivery.id,
+            delivery.event,
+            delivery.action,
+            delivery.params,
+            delivery.idempotency_key,
+            delivery.attempt,
+            delivery.route,
+        )
+        try:
+            result = await sink.deliver(request)
+        except DeliveryFailed as failure:
+            return self._failed(delivery, started, failure)
+        except Exception as exc:
+            log.exception("delivery %d: sink %s raised", delivery.id, delivery.sink)
+            failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+            return self._failed(delivery, started, failure)
+        return Outcome("delivered", started, response=result.response)
+
+    def _failed(
+        self, delivery: ClaimedDelivery, started: datetime, failure: DeliveryFailed
+    ) -> Outcome:
+        decision = decide(failure, delivery.attempt, self._policy(delivery))
+        common = dict(
+            error=failure.reason,
+            status_code=failure.status_code,
+            response=failure.response,
+            retry_after=failure.retry_after,
+        )
+        if decision.delay is None:
+            log.warning(
+                "delivery %d to %s is dead (%s): %s",
+                delivery.id,
+                delivery.sink,
+                decision.reason,
+                failure.reason,
+            )
+            return Outcome("dead", started, **common)
+        next_at = datetime.now(UTC) + timedelta(seconds=decision.delay)
+        log.info(
+            "delivery %d to %s failed (%s); retry in %.1fs",
+            delivery.id,
+            delivery.sink,
+            failure.reason,
+            decision.delay,
+        )
+        return Outcome("retry", started, next_attempt_at=next_at, **common)
+
+    def _report_dead(self, delivery: ClaimedDelivery, outcome: Outcome) -> None:
+        event = delivery.event
+        report_dead(
+            delivery_id=delivery.id,
+            sink=delivery.sink,
+            route=delivery.route,
+            source=str(event.get("source")),
+            vendor=str(event.get("vendor")),
+            event_id=str(event.get("id")),
+            error=outcome.error or "failed",
+        )

@@ -1,0 +1,106 @@
+"""Bootstrap and run hookyard with nothing but Python 3.11+.
+
+    python3 tasks.py run    install everything, start hookyard on examples/hookyard.yaml
+    python3 tasks.py test   install everything, run the whole test suite
+
+uv is installed into ``.bootstrap/`` from the package registry with pip, then ``uv sync``
+builds ``.venv`` from ``uv.lock`` using this same Python interpreter (uv never downloads one).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BOOTSTRAP = ROOT / ".bootstrap"
+UV_VERSION = "0.13.9"
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _bin(venv: Path, name: str) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["UV_PROJECT_ENVIRONMENT"] = str(ROOT / ".venv")
+    if Path("/etc/ssl/certs/ca-certificates.crt").exists():
+        env.setdefault("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+    return env
+
+
+def _uv() -> Path:
+    uv = _bin(BOOTSTRAP, "uv")
+    if not uv.exists():
+        print(f"tasks: installing uv {UV_VERSION} into {BOOTSTRAP.name}/", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(BOOTSTRAP)], check=True)
+        pip = [str(_bin(BOOTSTRAP, "python")), "-m", "pip", "install", "-q"]
+        subprocess.run([*pip, f"uv=={UV_VERSION}"], check=True)
+    return uv
+
+
+def _sync(*extra: str) -> None:
+    cmd = [str(_uv()), "sync", "--python", sys.executable, *extra]
+    subprocess.run(cmd, check=True, cwd=ROOT, env=_env())
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _ensure_postgres() -> None:
+    """Start the machine's PostgreSQL cluster when it is installed but not running."""
+    if os.environ.get("HOOKYARD_TEST_POSTGRES_URL") or _postgres_reachable():
+        return
+    clusters = Path("/etc/postgresql")
+    if shutil.which("pg_ctlcluster") and clusters.is_dir():
+        for version in sorted(p.name for p in clusters.iterdir()):
+            print(f"tasks: starting PostgreSQL {version}", flush=True)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                check=False,
+            )
+        for _ in range(30):
+            if _postgres_reachable():
+                return
+            time.sleep(1)
+    print("tasks: PostgreSQL is not reachable at 127.0.0.1:5432; the store tests will fail")
+
+
+def run(args: list[str]) -> int:
+    _sync("--no-dev")
+    config = ["--config", str(ROOT / "examples" / "hookyard.yaml")]
+    hookyard = _bin(ROOT / ".venv", "hookyard")
+    return subprocess.call([str(hookyard), "serve", *config, *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    _sync()
+    _ensure_postgres()
+    env = _env()
+    env.setdefault("HOOKYARD_TEST_POSTGRES_URL", POSTGRES_URL)
+    python = _bin(ROOT / ".venv", "python")
+    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
+
+
+def main() -> int:
+    commands = {"run": run, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
