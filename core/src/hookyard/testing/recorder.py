@@ -1,0 +1,120 @@
+"""A real HTTP server on 127.0.0.1 that records requests and answers as scripted.
+
+Use it as the far end of a sink: script replies (status, headers, body, delay) in order,
+then read back what arrived. It runs in a thread, so it serves while the code under test
+runs in the event loop or in another process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from attrs import field, frozen
+
+__all__ = ["Recorded", "RecordingServer", "Reply"]
+
+
+@frozen
+class Reply:
+    status: int = 200
+    body: bytes = b"ok"
+    headers: dict[str, str] = field(factory=dict)
+    delay: float = 0.0
+
+
+@frozen
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    at: float
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+class RecordingServer:
+    """``with RecordingServer() as server:`` then POST to ``server.url``."""
+
+    def __init__(self, default: Reply | None = None) -> None:
+        self.default = default or Reply()
+        self.requests: list[Recorded] = []
+        self._replies: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next requests with ``replies`` in order, then with the default."""
+        with self._lock:
+            self._replies.extend(replies)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Recorded]:
+        """Block until ``count`` requests arrived; raises TimeoutError otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while len(self.requests) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"{len(self.requests)} of {count} requests arrived")
+                self._arrived.wait(left)
+            return list(self.requests)
+
+    def __enter__(self) -> RecordingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _take(self, recorded: Recorded) -> Reply:
+        with self._arrived:
+            self.requests.append(recorded)
+            self._arrived.notify_all()
+            return self._replies.popleft() if self._replies else self.default
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                recorded = Recorded(self.command, self.path, headers, body, time.time())
+                reply = server._take(recorded)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                try:
+                    self.send_response(reply.status)
+                    for name, value in reply.headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(reply.body)))
+                    self.end_headers()
+                    self.wfile.write(reply.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a timeout test)
+
+            do_PUT = do_PATCH = do_POST
+
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+        return Handler

@@ -1,0 +1,31 @@
+"""Fixtures for the LiveChat plugin tests."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from hookyard_livechat import LiveChatConfig, parse
+from livechat_support import SECRET, Body, request_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hookyard.events import Event
+
+
+@pytest.fixture
+def config() -> LiveChatConfig:
+    return LiveChatConfig(secret=SECRET)
+
+
+@pytest.fixture
+def parse_one(config: LiveChatConfig) -> Callable[[Body | bytes], Event]:
+    """Parse a body and return its only event."""
+
+    def run(body: Body | bytes) -> Event:
+        events = parse(config, request_for(body))
+        assert len(events) == 1
+        return events[0]
+
+    return run

@@ -1,0 +1,83 @@
+"""Bodies LiveChat never sends are refused (400); authentic but odd ones raise (unparsed)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hookyard.vendors import PayloadRejected
+from hookyard_livechat import LiveChatConfig, parse
+from livechat_support import SECRET, Body, fixture_names, load, request_for
+
+CONFIG = LiveChatConfig(secret=SECRET)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"action=incoming_chat",
+        b"",
+        b'{"action": "incoming_chat", }',
+        json.dumps([1, 2]).encode(),
+        json.dumps({"payload": {}}).encode(),
+        json.dumps({"action": 7, "payload": {}}).encode(),
+        json.dumps({"action": "", "payload": {}}).encode(),
+        json.dumps({"action": "incoming_chat"}).encode(),
+        json.dumps({"action": "incoming_chat", "payload": "chat"}).encode(),
+    ],
+)
+def test_wrong_envelope_is_rejected(body: bytes) -> None:
+    with pytest.raises(PayloadRejected):
+        parse(CONFIG, request_for(body))
+
+
+def _malformed(name: str, *path: str, value: object) -> Body:
+    body = load(name)
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (_malformed("incoming_chat", "payload", "chat", value="PJ0MRSHTDG"), TypeError),
+        (_malformed("incoming_chat", "payload", "chat", "users", value={}), TypeError),
+        (_malformed("incoming_event", "payload", "event", value=None), TypeError),
+        (
+            _malformed("incoming_event", "payload", "event", "created_at", value="yesterday"),
+            ValueError,
+        ),
+        (
+            _malformed(
+                "incoming_event", "payload", "event", "created_at", value="2017-10-12T15:21:07"
+            ),
+            ValueError,
+        ),
+        (_malformed("incoming_event", "payload", "chat_id", value=42), TypeError),
+        (_malformed("incoming_event_file", "payload", "event", "size", value="big"), TypeError),
+        (
+            _malformed("chat_transferred", "payload", "transferred_to", "group_ids", value=["19"]),
+            TypeError,
+        ),
+        (_malformed("thread_tagged", "payload", "tag", value=None), ValueError),
+        (_malformed("user_added_to_chat", "payload", "user", value="jones@example.com"), TypeError),
+        (_malformed("thread_untagged", "payload", value=[]), TypeError),
+    ],
+)
+def test_malformed_inside_raises_a_plain_error(body: Body, error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
+        parse(CONFIG, request_for(body))
+    assert not isinstance(info.value, PayloadRejected)
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_raw_keeps_the_body_without_the_secret(name: str) -> None:
+    body = load(name)
+    (event,) = parse(CONFIG, request_for(body))
+    assert "secret_key" not in event.raw
+    assert SECRET not in json.dumps(event.raw)
+    assert event.raw == {key: value for key, value in body.items() if key != "secret_key"}
+    assert event.raw["webhook_id"] == body["webhook_id"]

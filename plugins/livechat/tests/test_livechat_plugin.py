@@ -1,0 +1,74 @@
+"""The plugin is found the way a third-party plugin is: through the ``hookyard`` entry points."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import hookyard_livechat
+from hookyard.config import parse_config
+from hookyard.convert import make_converter
+from hookyard.plugins import Registry, collect_registry, get_plugin_manager
+from hookyard_livechat import LiveChatConfig
+
+if TYPE_CHECKING:
+    import pytest
+
+#: The built-in plugins; left out so only entry-point plugins can provide ``livechat``.
+BUILT_IN = ["generic", "http", "file", "log"]
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_entry_point_is_declared_by_the_distribution() -> None:
+    (entry_point,) = [
+        ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "livechat"
+    ]
+    assert entry_point.value == "hookyard_livechat"
+    assert entry_point.dist is not None and entry_point.dist.name == "hookyard-livechat"
+    assert entry_point.load() is hookyard_livechat
+
+
+def test_registered_through_the_plugin_manager() -> None:
+    pm = get_plugin_manager(disabled=BUILT_IN)
+    registry = collect_registry(pm)
+    spec = registry.vendors["livechat"]
+    assert registry.owners["vendor:livechat"] == "livechat"
+    assert spec.config_type is LiveChatConfig
+    assert (spec.verify, spec.parse, spec.simulate) == (
+        hookyard_livechat.verify,
+        hookyard_livechat.parse,
+        hookyard_livechat.simulate,
+    )
+    assert spec.auth_fields == ("secret",)
+    assert "incoming_chat" in spec.actions and "thread_untagged" in spec.actions
+
+
+def test_registered_alongside_the_built_in_plugins() -> None:
+    registry = collect_registry(get_plugin_manager(disabled=[]))
+    assert registry.owners["vendor:livechat"] == "livechat"
+    assert registry.vendors["livechat"].parse is hookyard_livechat.parse
+
+
+def test_blocking_the_plugin_removes_the_vendor() -> None:
+    registry = collect_registry(get_plugin_manager(disabled=[*BUILT_IN, "livechat"]))
+    assert "livechat" not in registry.vendors
+
+
+def _readme_yaml() -> str:
+    blocks = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks, "README.md has no yaml example"
+    return str(blocks[0])
+
+
+def _registry() -> Registry:
+    return collect_registry(get_plugin_manager(disabled=BUILT_IN))
+
+
+def test_readme_example_configures_a_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LIVECHAT_SECRET", "from-the-environment")
+    config = parse_config(_readme_yaml(), make_converter(), _registry())
+    source = config.sources["livechat-main"]
+    assert source.vendor == "livechat"
+    assert source.options == LiveChatConfig(secret="from-the-environment")

@@ -1,0 +1,74 @@
+"""Fixtures shared by the host tests: databases on SQLite and a real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+POSTGRES_ENV = "HOOKYARD_TEST_POSTGRES_URL"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server the suite runs against; unreachable is a failure, not a skip."""
+    url = os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
+
+    async def probe() -> None:
+        connection = await asyncpg.connect(url, timeout=5)
+        await connection.close()
+
+    try:
+        asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL at {url} is not reachable ({exc}); `python3 tasks.py test` "
+                    f"starts the machine's cluster, or set {POSTGRES_ENV}", pytrace=False)
+    return url
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"hookyard_{uuid.uuid4().hex[:12]}"
+
+    async def run(sql: str) -> None:
+        connection = await asyncpg.connect(postgres_url)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    yield _with_database(postgres_url, name)
+    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs twice: on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hookyard.db'}"
+    return str(request.getfixturevalue("fresh_postgres"))
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[object]:
+    """A migrated :class:`hookyard.store.Store` with its intake writer running."""
+    from hookyard.store import Store
+
+    opened = Store(database_url)
+    await opened.migrate()
+    opened.intake.start()
+    yield opened
+    await opened.close()
