@@ -1,0 +1,227 @@
+"""The ``http`` sink: POST each delivery as JSON, signed the Standard Webhooks way."""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import importlib.metadata
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import httpx
+from attrs import field, frozen
+from attrs.validators import optional
+
+from hookyard.default_plugins import _signing
+from hookyard.default_plugins._json import dumps
+from hookyard.hookspecs import hookimpl
+from hookyard.sinks import DeliveryFailed, DeliveryResult, SinkSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from hookyard.sinks import DeliveryRequest
+
+__all__ = [
+    "HttpSink",
+    "HttpSinkConfig",
+    "hookyard_register_sinks",
+    "parse_retry_after",
+    "render_body",
+]
+
+#: How much of a failed answer's body is kept with the delivery.
+EXCERPT_CHARS = 500
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain; charset=utf-8"
+
+
+def _check_url(_instance: object, _attribute: object, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        raise ValueError(f"url must start with http:// or https:// (got {got})")
+    if not parts.hostname:
+        raise ValueError("url has no host name")
+
+
+def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
+
+
+@frozen
+class HttpSinkConfig:
+    """Options of the ``http`` sink, which POSTs every delivery to one URL.
+
+    :param url: where to POST; an ``http://`` or ``https://`` URL. Redirects are not
+        followed: a 3xx answer is a failed attempt.
+    :param secret: signs every request the Standard Webhooks way (``webhook-signature:
+        v1,<base64 HMAC-SHA256>``). A secret starting with ``whsec_`` is the base64 form of
+        the key, as Standard Webhooks libraries generate it; any other secret is used as
+        its UTF-8 bytes. Without a secret, requests carry ``webhook-id`` and
+        ``webhook-timestamp`` but no signature.
+    :param timeout: seconds one attempt may take in all, connecting included (default 10).
+        An attempt that runs out of time is retried.
+    :param headers: extra request headers, e.g. ``Authorization``. A route's
+        ``with: {headers: ...}`` adds to them; the ``webhook-*`` headers cannot be replaced.
+    """
+
+    url: str = field(validator=_check_url)
+    secret: str | None = field(default=None, repr=False, validator=optional(_signing.check_secret))
+    timeout: float = field(default=10.0, validator=_check_timeout)
+    headers: dict[str, str] = field(factory=dict, repr=False)
+
+
+class HttpSink:
+    """An open ``http`` sink: one connection pool shared by all its deliveries."""
+
+    def __init__(self, config: HttpSinkConfig) -> None:
+        self.config = config
+        self._host = urlsplit(config.url).hostname or "the target"
+        self._client = httpx.AsyncClient(
+            timeout=config.timeout,
+            follow_redirects=False,
+            headers={"user-agent": _user_agent()},
+        )
+
+    async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
+        """POST the event (or the route's ``body``); raise DeliveryFailed unless 2xx."""
+        body, content_type = render_body(request.params, request.event)
+        headers = self._headers(request, body, content_type)
+        try:
+            async with asyncio.timeout(self.config.timeout):
+                status = await self._post(body, headers)
+        except (TimeoutError, httpx.TimeoutException):
+            raise DeliveryFailed(f"timed out after {self.config.timeout:g}s") from None
+        except httpx.TransportError as exc:
+            raise DeliveryFailed(f"connection failed: {_describe(exc)}") from None
+        return DeliveryResult(response=f"HTTP {status}")
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._client.aclose()
+
+    def _headers(self, request: DeliveryRequest, body: bytes, content_type: str) -> httpx.Headers:
+        headers = httpx.Headers({"content-type": content_type})
+        headers.update(self.config.headers)
+        headers.update(_param_headers(request.params))
+        for name in [name for name in headers if name.startswith("webhook-")]:
+            del headers[name]
+        key = request.idempotency_key
+        headers.update(_signing.signature_headers(self.config.secret, key, body))
+        return headers
+
+    async def _post(self, body: bytes, headers: httpx.Headers) -> int:
+        url = self.config.url
+        async with self._client.stream("POST", url, content=body, headers=headers) as response:
+            if response.is_success:
+                return response.status_code
+            raise DeliveryFailed(
+                f"HTTP {response.status_code} from {self._host}",
+                status_code=response.status_code,
+                retry_after=parse_retry_after(response.headers.get("retry-after")),
+                response=await _excerpt(response),
+            )
+
+
+def render_body(params: Mapping[str, Any], event: Mapping[str, Any]) -> tuple[bytes, str]:
+    """The request body and its content type.
+
+    The event's JSON form, unless the route gives ``body``: a string is sent as is (as JSON
+    when it parses as JSON, else as UTF-8 text), anything else as JSON.
+    """
+    body = params.get("body")
+    if body is None:
+        return dumps(event).encode(), JSON_TYPE
+    if isinstance(body, str):
+        return body.encode(), JSON_TYPE if _is_json(body) else TEXT_TYPE
+    return dumps(body).encode(), JSON_TYPE
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delay seconds or an HTTP-date.
+
+    Never negative; ``None`` when the header is absent or not understood.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": RFC 5322 for "UTC, source unknown"
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _param_headers(params: Mapping[str, Any]) -> dict[str, str]:
+    given = params.get("headers")
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise DeliveryFailed("with.headers must be a mapping of names to values", permanent=True)
+    headers = {str(name): str(value) for name, value in given.items()}
+    if any("\n" in text or "\r" in text for item in headers.items() for text in item):
+        raise DeliveryFailed("with.headers has a line break in a name or value", permanent=True)
+    return headers
+
+
+async def _excerpt(response: httpx.Response) -> str:
+    """The start of the answer's body, without reading more than needed."""
+    data = b""
+    try:
+        async for chunk in response.aiter_bytes():
+            data += chunk
+            if len(data) >= 4 * EXCERPT_CHARS:
+                break
+    except httpx.HTTPError:
+        pass  # keep what arrived; the status code says enough
+    return data.decode(_encoding(response), errors="replace")[:EXCERPT_CHARS]
+
+
+def _encoding(response: httpx.Response) -> str:
+    try:
+        return codecs.lookup(response.charset_encoding or "utf-8").name
+    except LookupError:
+        return "utf-8"
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _user_agent() -> str:
+    try:
+        return f"hookyard/{importlib.metadata.version('hookyard')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "hookyard"
+
+
+@hookimpl
+def hookyard_register_sinks(register: Callable[[SinkSpec], None]) -> None:
+    """Register the ``http`` sink."""
+    register(
+        SinkSpec(
+            name="http",
+            config_type=HttpSinkConfig,
+            open=HttpSink,
+            actions=("post",),
+            params={"post": frozenset({"body", "headers"})},
+        )
+    )

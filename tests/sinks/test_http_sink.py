@@ -1,0 +1,351 @@
+"""The http sink against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hookyard.convert import make_converter
+from hookyard.default_plugins import _signing
+from hookyard.default_plugins import http as http_plugin
+from hookyard.default_plugins.http import HttpSinkConfig, parse_retry_after
+from hookyard.plugins import collect_registry, get_plugin_manager
+from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    from conftest import MakeRequest, RecordingServer
+
+
+def _registered() -> SinkSpec:
+    specs: list[SinkSpec] = []
+    http_plugin.hookyard_register_sinks(register=specs.append)
+    assert len(specs) == 1
+    return specs[0]
+
+
+@pytest.fixture
+async def open_sink() -> AsyncIterator[Callable[..., Sink]]:
+    """Open http sinks through the registered spec; close them after the test."""
+    spec = _registered()
+    opened: list[Sink] = []
+
+    def open_(**options: Any) -> Sink:
+        sink = spec.open(spec.config_type(**options))
+        opened.append(sink)
+        return sink
+
+    yield open_
+    for sink in opened:
+        await sink.aclose()
+
+
+def _expected_signature(key: bytes, msg_id: str, timestamp: str, body: bytes) -> str:
+    """Standard Webhooks v1, computed here independently of the code under test."""
+    content = msg_id.encode() + b"." + timestamp.encode() + b"." + body
+    return "v1," + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
+
+
+# --- registration and configuration -------------------------------------------------
+
+
+def test_registered_through_the_plugin_manager() -> None:
+    spec = collect_registry(get_plugin_manager(disabled=())).sinks["http"]
+    assert spec.config_type is HttpSinkConfig
+    assert spec.actions == ("post",)
+    assert spec.params == {"post": frozenset({"body", "headers"})}
+
+
+def test_config_is_structured_by_the_host_converter() -> None:
+    raw = {"url": "https://example.com/in", "secret": "s3", "timeout": 2, "headers": {"A": "b"}}
+    config = make_converter().structure(raw, HttpSinkConfig)
+    assert config == HttpSinkConfig("https://example.com/in", "s3", 2.0, {"A": "b"})
+    assert HttpSinkConfig("https://example.com").timeout == 10.0
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"url": "ftp://example.com/x"}, "url must start with http:// or https:// (got scheme"),
+        ({"url": "example.com/in"}, "url must start with http:// or https:// (got no scheme)"),
+        ({"url": "https:///path"}, "url has no host name"),
+        ({"url": "https://x.example", "timeout": 0}, "timeout must be more than 0 seconds"),
+        ({"url": "https://x.example", "secret": "whsec_!!!"}, "must be base64 after the prefix"),
+    ],
+)
+def test_config_errors_are_clear(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        HttpSinkConfig(**options)
+    assert message in str(caught.value)
+    assert "!!!" not in str(caught.value)
+
+
+def test_config_repr_hides_secret_and_headers() -> None:
+    config = HttpSinkConfig("https://x.example", secret="hush", headers={"Authorization": "tok"})
+    assert "hush" not in repr(config)
+    assert "tok" not in repr(config)
+
+
+def test_signing_matches_the_standard_webhooks_test_vector() -> None:
+    signature = _signing.sign(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+        b'{"test": 2432232314}',
+    )
+    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+# --- what arrives ---------------------------------------------------------------------
+
+
+async def test_posts_the_event_json(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url + "/in?x=1")
+    request = make_request()
+    result = await sink.deliver(request)
+    assert result.response == "HTTP 200"
+    [got] = recording_server.requests
+    assert (got.method, got.path) == ("POST", "/in?x=1")
+    assert got.headers["content-type"] == "application/json"
+    assert got.json() == request.event
+    expected = json.dumps(request.event, separators=(",", ":"), ensure_ascii=False).encode()
+    assert got.body == expected
+    assert "Zoë Ångström".encode() in got.body
+    assert got.headers["user-agent"].startswith("hookyard")
+
+
+@pytest.mark.parametrize(
+    ("body", "sent", "content_type"),
+    [
+        ("New chat from Zoë", "New chat from Zoë".encode(), "text/plain; charset=utf-8"),
+        ('{"text": "hi"}', b'{"text": "hi"}', "application/json"),
+        ({"text": "hi", "n": [1, 2]}, b'{"text":"hi","n":[1,2]}', "application/json"),
+        (["a", "ü"], '["a","ü"]'.encode(), "application/json"),
+    ],
+)
+async def test_posts_the_rendered_body(
+    recording_server: RecordingServer,
+    open_sink: Callable[..., Sink],
+    make_request: MakeRequest,
+    body: Any,
+    sent: bytes,
+    content_type: str,
+) -> None:
+    sink = open_sink(url=recording_server.url)
+    await sink.deliver(make_request(params={"body": body}))
+    [got] = recording_server.requests
+    assert got.body == sent
+    assert got.headers["content-type"] == content_type
+
+
+async def test_sends_config_and_route_headers(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url, headers={"Authorization": "Bearer a", "X-A": "1"})
+    params = {"headers": {"x-a": "2", "X-Route": 3, "webhook-id": "forged"}}
+    await sink.deliver(make_request(params=params))
+    [got] = recording_server.requests
+    assert got.headers["authorization"] == "Bearer a"
+    assert got.headers["x-a"] == "2"
+    assert got.headers["x-route"] == "3"
+    assert got.headers["webhook-id"] == "evt-0001:route-a:post"
+
+
+async def test_bad_route_headers_fail_permanently_without_a_request(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url)
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request(params={"headers": "X-A: 1"}))
+    assert caught.value.permanent is True
+    assert recording_server.requests == []
+
+
+async def test_webhook_id_is_the_idempotency_key(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url)
+    await sink.deliver(make_request(idempotency_key="key-1", attempt=1))
+    await sink.deliver(make_request(idempotency_key="key-1", attempt=2))
+    assert [r.headers["webhook-id"] for r in recording_server.requests] == ["key-1", "key-1"]
+    stamp = recording_server.requests[0].headers["webhook-timestamp"]
+    assert stamp.isdigit()
+    assert abs(int(stamp) - time.time()) < 5
+
+
+@pytest.mark.parametrize(
+    ("secret", "key"),
+    [
+        ("whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode(), None),
+        ("plain secret ü", "plain secret ü".encode()),
+    ],
+)
+async def test_signature_verifies_independently(
+    recording_server: RecordingServer,
+    open_sink: Callable[..., Sink],
+    make_request: MakeRequest,
+    secret: str,
+    key: bytes | None,
+) -> None:
+    key = key or b"0123456789abcdef0123456789abcdef"
+    sink = open_sink(url=recording_server.url, secret=secret)
+    await sink.deliver(make_request(params={"body": {"text": "hi"}}))
+    [got] = recording_server.requests
+    headers = got.headers
+    expected = _expected_signature(
+        key, headers["webhook-id"], headers["webhook-timestamp"], got.body
+    )
+    assert headers["webhook-signature"] == expected
+    assert secret not in json.dumps(headers)
+
+
+async def test_no_signature_without_secret(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url)
+    await sink.deliver(make_request())
+    [got] = recording_server.requests
+    assert "webhook-signature" not in got.headers
+    assert got.headers["webhook-id"] == "evt-0001:route-a:post"
+
+
+# --- failures -----------------------------------------------------------------------
+
+
+async def test_server_error_fails_with_status_and_excerpt(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(500, body="boom " * 300)
+    sink = open_sink(url=recording_server.url, secret="hush")
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    failed = caught.value
+    assert failed.status_code == 500
+    assert failed.reason == "HTTP 500 from 127.0.0.1"
+    assert failed.response == ("boom " * 300)[:500]
+    assert failed.retry_after is None
+    assert failed.permanent is None
+    assert "hush" not in f"{failed.reason} {failed.response}"
+
+
+async def test_client_error_is_left_to_the_host(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(404, body="no such hook")
+    sink = open_sink(url=recording_server.url)
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert (caught.value.status_code, caught.value.permanent) == (404, None)
+    assert caught.value.response == "no such hook"
+
+
+async def test_redirects_are_not_followed(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(302, headers={"Location": "/elsewhere"})
+    sink = open_sink(url=recording_server.url + "/in")
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert caught.value.status_code == 302
+    assert [r.path for r in recording_server.requests] == ["/in"]
+
+
+async def test_retry_after_seconds(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(429, headers={"Retry-After": "7"}, body="slow down")
+    sink = open_sink(url=recording_server.url)
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert (caught.value.status_code, caught.value.retry_after) == (429, 7)
+
+
+async def test_retry_after_http_date(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    recording_server.reply(503, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    sink = open_sink(url=recording_server.url)
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert caught.value.status_code == 503
+    assert caught.value.retry_after is not None
+    assert 27 <= caught.value.retry_after <= 31
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        (" 0 ", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),  # in the past: no wait, never negative
+        ("Thu, 01 Jan 2099 00:00:10 GMT", 10.0),
+        ("-5", None),
+        ("1.5", None),
+        ("soon", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
+    now = datetime(2099, 1, 1, tzinfo=UTC)
+    assert parse_retry_after(header, now=now) == seconds
+
+
+async def test_timeout_fails_without_status_after_the_timeout(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(200, delay=3)
+    sink = open_sink(url=recording_server.url, timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    elapsed = time.monotonic() - started
+    assert 0.25 <= elapsed < 1.5
+    assert caught.value.status_code is None
+    assert caught.value.reason == "timed out after 0.3s"
+    assert len(recording_server.requests) == 1
+
+
+async def test_timeout_bounds_the_whole_attempt(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    recording_server.reply(200, drip=0.1)  # every read is quick, the whole answer is not
+    sink = open_sink(url=recording_server.url, timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed, match="timed out after 0.3s"):
+        await sink.deliver(make_request())
+    assert 0.25 <= time.monotonic() - started < 1.5
+
+
+async def test_connection_refused(
+    refused_url: str, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=refused_url, timeout=2)
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert caught.value.status_code is None
+    assert caught.value.reason.startswith("connection failed: ")
+    assert caught.value.permanent is None
+
+
+async def test_closed_sink_sends_nothing(
+    recording_server: RecordingServer, make_request: MakeRequest
+) -> None:
+    spec = _registered()
+    sink = spec.open(HttpSinkConfig(recording_server.url))
+    await sink.deliver(make_request())
+    await sink.aclose()
+    with pytest.raises(RuntimeError):
+        await sink.deliver(make_request())
+    assert len(recording_server.requests) == 1
