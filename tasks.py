@@ -82,7 +82,7 @@ def run(args: list[str]) -> int:
     _sync("--no-dev")
     config = ["--config", str(ROOT / "examples" / "hookyard.yaml")]
     hookyard = _bin(ROOT / ".venv", "hookyard")
-    return subprocess.call([str(hookyard), "serve", *config, *args], cwd=ROOT)
+    return subprocess.call([str(hookyard), "serve", *config, *args], cwd=ROOT / "examples")
 
 
 def test(args: list[str]) -> int:

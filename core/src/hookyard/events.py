@@ -1,9 +1,9 @@
 """The normalized chat event: one model for every vendor.
 
 Every vendor parser turns a webhook into zero or more :class:`Event` objects. The model is
-frozen attrs; its JSON form (:func:`event_to_json`) is what the store keeps, what the http
-and file sinks emit and what routing templates see as ``event``. docs/events.md documents
-that form field by field.
+frozen attrs; its JSON form (the host's cattrs converter unstructures it once, at intake)
+is what the store keeps, what the http and file sinks emit and what routing templates see
+as ``event``. docs/events.md documents that form field by field.
 """
 
 from __future__ import annotations
