@@ -9,7 +9,6 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from hookyard.config import ConfigError
 from hookyard.plugins import PluginError
@@ -56,12 +55,20 @@ def user_errors(function: Callable[..., T]) -> Callable[..., T]:
             sys.exit(2)
         except PluginError as exc:
             fail(str(exc))
-        except SQLAlchemyError as exc:
-            fail(f"database error: {getattr(exc, 'orig', None) or exc}", 1)
         except OSError as exc:
             fail(f"{exc.strerror or exc}", 1)
+        except Exception as exc:
+            if _is_database_error(exc):
+                fail(f"database error: {getattr(exc, 'orig', None) or exc}", 1)
+            raise
 
     return wrapper
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """SQLAlchemy is imported only by commands that use the database (it is slow to load)."""
+    module = sys.modules.get("sqlalchemy.exc")
+    return module is not None and isinstance(exc, module.SQLAlchemyError)
 
 
 def load_host(config_path: str) -> Host:

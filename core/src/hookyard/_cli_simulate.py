@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-import httpx
 
 from hookyard._cli_common import config_option, fail, load_host, user_errors
+from hookyard.plugins import collect_registry, get_plugin_manager
 
 __all__ = ["simulate"]
 
@@ -13,7 +13,7 @@ __all__ = ["simulate"]
 @click.command()
 @click.argument("vendor")
 @click.argument("action", required=False)
-@click.option("--source", required=True, help="The configured source to send to.")
+@click.option("--source", help="The configured source to send to (needed with ACTION).")
 @click.option(
     "--url", help="hookyard's base URL.", default="http://127.0.0.1:8000", show_default=True
 )
@@ -21,14 +21,13 @@ __all__ = ["simulate"]
 @config_option
 @user_errors
 def simulate(
-    vendor: str, action: str | None, source: str, url: str, count: int, config_path: str
+    vendor: str, action: str | None, source: str | None, url: str, count: int, config_path: str
 ) -> None:
     """Send COUNT sample VENDOR webhooks of ACTION to the running hookyard at URL.
 
-    Without ACTION, lists the actions VENDOR can simulate.
+    Without ACTION, lists the actions VENDOR can simulate (no configuration needed).
     """
-    host = load_host(config_path)
-    spec = host.registry.vendors.get(vendor)
+    spec = collect_registry(get_plugin_manager()).vendors.get(vendor)
     if spec is None or spec.simulate is None:
         fail(f"vendor {vendor!r} is not installed or cannot simulate")
     if action is None:
@@ -36,9 +35,14 @@ def simulate(
         return
     if action not in spec.actions:
         fail(f"{vendor} cannot simulate {action!r}; it knows: {', '.join(spec.actions)}")
+    if source is None:
+        raise click.UsageError("say which configured source to send to with --source")
+    host = load_host(config_path)
     configured = host.config.sources.get(source)
     if configured is None or configured.vendor != vendor:
         fail(f"{config_path} has no {vendor} source named {source!r}")
+    import httpx  # slow to import; only sending needs it
+
     target = f"{url.rstrip('/')}/hooks/{source}"
     with httpx.Client(timeout=15) as client:
         for _ in range(count):

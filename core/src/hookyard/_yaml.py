@@ -27,6 +27,12 @@ class Located:
                 return None
             path = path[:-1]
 
+    def place(self, path: Path, message: str) -> str:
+        """``message`` prefixed with ``path`` and its line: ``routes[1].to (line 14): ...``."""
+        line = self.line_of(path)
+        where = format_path(path) or "(top level)"
+        return f"{where}{f' (line {line})' if line else ''}: {message}"
+
 
 def format_path(path: Path) -> str:
     text = ""

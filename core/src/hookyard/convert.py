@@ -14,10 +14,19 @@ __all__ = ["make_converter"]
 
 
 def make_converter() -> cattrs.Converter:
-    """A converter that reports every error with its place and writes ISO 8601 times."""
+    """A converter that reports every error with its place and writes ISO 8601 times.
+
+    Scalars are structured strictly: a list or mapping where a string belongs, ``true``
+    where a number belongs or ``3.7`` where a whole number belongs is an error, not a
+    silent conversion.
+    """
     converter = _json_converter(forbid_extra_keys=True, omit_if_default=False)
     converter.register_unstructure_hook(datetime, _iso)
     converter.register_structure_hook(datetime, _from_iso)
+    converter.register_structure_hook(str, _str)
+    converter.register_structure_hook(int, _int)
+    converter.register_structure_hook(float, _float)
+    converter.register_structure_hook(bool, _bool)
     return converter
 
 
@@ -31,3 +40,36 @@ def _from_iso(value: Any, _type: type) -> datetime:
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 8601 timestamp, got {value!r}")
     return datetime.fromisoformat(value)
+
+
+def _str(value: Any, _type: type) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # an unquoted number, e.g. a numeric secret
+    raise ValueError(f"expected a string, got {value!r}")
+
+
+def _int(value: Any, _type: type) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    raise ValueError(f"expected a whole number, got {value!r}")
+
+
+def _float(value: Any, _type: type) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a number, got {value!r}")
+
+
+def _bool(value: Any, _type: type) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true or false, got {value!r}")

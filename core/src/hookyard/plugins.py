@@ -24,8 +24,10 @@ __all__ = [
     "PluginInfo",
     "Registry",
     "collect_registry",
+    "configure_converter",
     "get_plugin_manager",
     "list_plugins",
+    "validate",
 ]
 
 ENTRY_POINT_GROUP = "hookyard"
@@ -66,11 +68,23 @@ def get_plugin_manager(disabled: Iterable[str] | None = None) -> pluggy.PluginMa
         if pm.is_blocked(name) or pm.has_plugin(name):
             continue
         pm.register(importlib.import_module(module_name), name=name)
+    validate(pm)
+    return pm
+
+
+def validate(pm: pluggy.PluginManager) -> None:
+    """Refuse plugins that implement a hook hookyard does not define.
+
+    Called by :func:`get_plugin_manager`; call it again after registering plugins by hand.
+    """
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from None
-    return pm
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        known = ", ".join(sorted(n for n in dir(hookspecs) if n.startswith("hookyard_")))
+        raise PluginError(
+            f"plugin {name!r} implements a hook hookyard does not define: {exc} (hooks: {known})"
+        ) from None
 
 
 SpecT = TypeVar("SpecT", VendorSpec, SinkSpec)
@@ -90,8 +104,9 @@ def _collect(
 ) -> dict[str, SpecT]:
     found: dict[str, SpecT] = {}
     for impl in reversed(hook.get_hookimpls()):
+        plugin_name: str = impl.plugin_name
 
-        def register(spec: SpecT, _plugin: str = impl.plugin_name) -> None:
+        def register(spec: SpecT, _plugin: str = plugin_name) -> None:
             if not isinstance(spec, spec_type):
                 raise PluginError(f"plugin {_plugin!r} registered {spec!r}, not a {kind} spec")
             owner = owners.get(f"{kind}:{spec.name}")
@@ -103,7 +118,7 @@ def _collect(
             owners[f"{kind}:{spec.name}"] = _plugin
             found[spec.name] = spec
 
-        impl.function(register=register)
+        impl.function(**{arg: register for arg in impl.argnames if arg == "register"})
     return found
 
 
@@ -116,6 +131,7 @@ def collect_registry(pm: pluggy.PluginManager) -> Registry:
 
 
 def configure_converter(pm: pluggy.PluginManager, converter: cattrs.Converter) -> None:
+    """Let every plugin add its structure hooks (``hookyard_configure_converter``)."""
     pm.hook.hookyard_configure_converter(converter=converter)
 
 
@@ -128,11 +144,13 @@ class PluginInfo:
 
 
 def list_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
-    """Name, distribution, version and implemented hooks of every registered plugin."""
+    """Name, distribution, version and implemented hooks of every plugin not blocked."""
     dists: dict[int, Any] = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
     core_version = importlib.metadata.version("hookyard")
     infos = []
     for name, plugin in pm.list_name_plugin():
+        if plugin is None:  # blocked (HOOKYARD_DISABLE_PLUGINS)
+            continue
         dist = dists.get(id(plugin))
         hooks = tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
         infos.append(

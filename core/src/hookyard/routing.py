@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import jinja2
 from attrs import frozen
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from hookyard.config import ConfigError, RetryPolicy
@@ -114,8 +115,17 @@ def _render_value(value: Any, context: dict[str, Any]) -> Any:
     return value
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Unsafe attributes (``__class__``, ``update``...) fail the template, never render."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
+        )
+
+
 def _environment() -> jinja2.Environment:
-    return ImmutableSandboxedEnvironment(
+    return _Sandbox(
         autoescape=False, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True
     )
 
@@ -169,7 +179,8 @@ def compile_routes(config: Config, registry: Registry) -> Router:
             if allowed_params is not None and key not in allowed_params:
                 known = ", ".join(sorted(allowed_params)) or "nothing"
                 where = ("routes", index, "with", key)
-                problems.append(config.place(where, f"action {action!r} takes {known}"))
+                message = f"sink {route.to!r} action {action!r} takes no {key!r} (it takes {known})"
+                problems.append(config.place(where, message))
         templates = _compile(route.with_, env, ("routes", index, "with"), config, problems)
         tests = TEST_TYPE in _allowed(route.match.get("type", []))
         compiled.append(

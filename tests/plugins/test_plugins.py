@@ -1,0 +1,166 @@
+"""The plugin manager: what is installed, how it is found, and what it refuses."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from click.testing import CliRunner
+from hookyard.cli import main
+from hookyard.config import ConfigError
+from hookyard.hookspecs import hookimpl
+from hookyard.host import Host
+from hookyard.plugins import (
+    DEFAULT_PLUGINS,
+    PluginError,
+    collect_registry,
+    get_plugin_manager,
+    validate,
+)
+from hookyard.sinks import SinkSpec
+from hookyard.vendors import VendorSpec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROOT = Path(__file__).parents[2]
+BUILT_IN = {"generic", "http", "file", "log"}
+
+
+def test_the_default_plugins_and_livechat_are_registered() -> None:
+    pm = get_plugin_manager(disabled=[])
+    assert {name for name, _ in pm.list_name_plugin()} >= {*BUILT_IN, "livechat"}
+    registry = collect_registry(pm)
+    assert {"generic", "livechat"} <= set(registry.vendors)
+    assert {"http", "file", "log"} <= set(registry.sinks)
+    assert registry.owners["vendor:livechat"] == "livechat"
+    assert registry.owners["sink:http"] == "http"
+
+
+def test_livechat_has_no_private_door() -> None:
+    """livechat arrives through the public entry-point group, as a third party's plugin."""
+    (entry_point,) = [
+        ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "livechat"
+    ]
+    assert entry_point.dist is not None and entry_point.dist.name == "hookyard-livechat"
+    assert "livechat" not in DEFAULT_PLUGINS
+    core = ROOT / "core" / "src" / "hookyard"
+    mentions = [p for p in core.rglob("*.py") if "hookyard_livechat" in p.read_text("utf-8")]
+    assert mentions == []
+    pm = get_plugin_manager(disabled=[])
+    dists = {pm.get_name(plugin): dist.project_name for plugin, dist in pm.list_plugin_distinfo()}
+    assert dists["livechat"] == "hookyard-livechat"
+
+
+def test_hookyard_disable_plugins_removes_livechat(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOOKYARD_DISABLE_PLUGINS", "log, livechat")
+    pm = get_plugin_manager()
+    assert not pm.has_plugin("livechat") and not pm.has_plugin("log")
+    assert pm.has_plugin("http")
+    config = tmp_path / "hookyard.yaml"
+    config.write_text("sources:\n  chats: {vendor: livechat, secret: s}\n")
+    with pytest.raises(ConfigError) as caught:
+        Host.from_file(config)
+    (problem,) = caught.value.problems
+    assert problem.startswith("sources.chats.vendor (line 2): vendor 'livechat' is not installed")
+    installed = problem.partition("(installed: ")[2].rstrip(")").split(", ")
+    assert "generic" in installed and "livechat" not in installed
+
+
+def _vendor_plugin(name: str) -> object:
+    class Plugin:
+        @hookimpl
+        def hookyard_register_vendors(self, register: Callable[[VendorSpec], None]) -> None:
+            register(VendorSpec(name=name, config_type=dict, verify=_noop, parse=_noop))
+
+    return Plugin()
+
+
+def _sink_plugin(name: str) -> object:
+    class Plugin:
+        @hookimpl
+        def hookyard_register_sinks(self, register: Callable[[SinkSpec], None]) -> None:
+            register(SinkSpec(name=name, config_type=dict, open=_noop))
+
+    return Plugin()
+
+
+def _noop(*_args: Any) -> Any:
+    raise AssertionError("never called")
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "taken"),
+    [(_vendor_plugin, "vendor", "livechat"), (_sink_plugin, "sink", "http")],
+)
+def test_two_plugins_registering_one_name_are_refused(
+    make: Callable[[str], object], kind: str, taken: str
+) -> None:
+    pm = get_plugin_manager(disabled=[])
+    pm.register(make(taken), name="copycat")
+    with pytest.raises(PluginError) as caught:
+        collect_registry(pm)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{kind} {taken!r} is registered by both plugin ")
+    assert {"'copycat'", f"'{taken}'"} <= set(message.replace(";", " ").split())
+
+
+def test_plugins_registering_different_names_coexist() -> None:
+    pm = get_plugin_manager(disabled=[])
+    pm.register(_vendor_plugin("acme"), name="acme-vendor")
+    pm.register(_sink_plugin("acme"), name="acme-sink")
+    registry = collect_registry(pm)
+    assert registry.owners["vendor:acme"] == "acme-vendor"
+    assert registry.owners["sink:acme"] == "acme-sink"
+
+
+class _Misspelled:
+    @hookimpl
+    def hookyard_nonexistent(self) -> None:
+        """Not a hookyard hook."""
+
+
+def test_a_plugin_implementing_an_unknown_hook_is_refused() -> None:
+    pm = get_plugin_manager(disabled=[])
+    validate(pm)  # the installed plugins pass
+    pm.register(_Misspelled(), name="misspelled")
+    with pytest.raises(PluginError) as caught:
+        validate(pm)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("plugin 'misspelled' implements a hook hookyard does not define")
+    assert "hookyard_nonexistent" in message
+    assert "hookyard_register_sinks" in message  # the hooks there are
+
+
+def test_hookyard_plugins_lists_name_distribution_version_and_hooks() -> None:
+    result = CliRunner().invoke(main, ["plugins"], env={"HOOKYARD_DISABLE_PLUGINS": ""})
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line.split() for line in result.output.splitlines()}
+    livechat = importlib.metadata.version("hookyard-livechat")
+    core = importlib.metadata.version("hookyard")
+    assert lines["livechat"][1:] == ["hookyard-livechat", livechat, "hookyard_register_vendors"]
+    assert lines["http"][1:] == ["hookyard", core, "hookyard_register_sinks"]
+
+
+def test_hookyard_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKYARD_DISABLE_PLUGINS", "file")
+    result = CliRunner().invoke(main, ["plugins", "--json"])
+    assert result.exit_code == 0, result.output
+    found = {info["name"]: info for info in json.loads(result.output)}
+    assert "file" not in found
+    assert set(found) >= {"generic", "http", "log", "livechat"}
+    assert found["livechat"] == {
+        "name": "livechat",
+        "distribution": "hookyard-livechat",
+        "version": importlib.metadata.version("hookyard-livechat"),
+        "hooks": ["hookyard_register_vendors"],
+    }
+    assert found["generic"]["distribution"] == "hookyard"
+    assert found["generic"]["hooks"] == ["hookyard_register_vendors"]
