@@ -45,7 +45,11 @@ def is_retryable(failure: DeliveryFailed, policy: RetryPolicy) -> bool:
 
 def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:
     """Exponential delay after ``attempt`` (1-based), capped, with +/- ``jitter`` spread."""
-    base = min(policy.initial_delay * policy.multiplier ** (attempt - 1), policy.max_delay)
+    try:
+        grown = policy.initial_delay * policy.multiplier ** (attempt - 1)
+    except OverflowError:  # thousands of attempts: long past the cap
+        grown = policy.max_delay
+    base = min(grown, policy.max_delay)
     spread = base * policy.jitter
     return max(0.0, base + (rng or random).uniform(-spread, spread))
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from attrs import evolve
 
 from hookyard.reporting import report_dead
 from hookyard.retry import decide
@@ -77,7 +80,7 @@ class Worker:
             for delivery in claimed:
                 task = asyncio.create_task(self._deliver(delivery))
                 self._running[delivery.id] = task
-                task.add_done_callback(lambda _t, i=delivery.id: self._finished(i))
+                task.add_done_callback(functools.partial(self._finished, delivery.id))
             now = asyncio.get_running_loop().time()
             if now - last_renewal >= renew_every:
                 await self._renew()
@@ -86,7 +89,7 @@ class Worker:
                 await self._idle()
         await self._drain()
 
-    def _finished(self, delivery_id: int) -> None:
+    def _finished(self, delivery_id: int, _task: asyncio.Task[None]) -> None:
         self._running.pop(delivery_id, None)
         self._wake.set()
 
@@ -102,8 +105,10 @@ class Worker:
             await self._store.deliveries.renew(self.name, list(self._running), self._settings.lease)
 
     async def _idle(self) -> None:
+        # Wake up for lease renewals too, however long the poll interval.
+        timeout = min(self._settings.poll_interval, self._settings.lease / 3)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self._settings.poll_interval)
+            await asyncio.wait_for(self._wake.wait(), timeout)
         self._wake.clear()
 
     async def _drain(self) -> None:
@@ -113,6 +118,8 @@ class Worker:
         unfinished = list(self._running)
         for task in self._running.values():
             task.cancel()
+        # Let the cancellations land first, so no outcome is recorded after the release.
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
         released = await self._store.deliveries.release(self.name, unfinished)
         if released:
             log.info("released %d unfinished deliveries for another worker", released)
@@ -153,15 +160,17 @@ class Worker:
             return self._failed(delivery, started, failure)
         except Exception as exc:
             log.exception("delivery %d: sink %s raised", delivery.id, delivery.sink)
-            failure = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-            return self._failed(delivery, started, failure)
+            wrapped = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+            return self._failed(delivery, started, wrapped)
         return Outcome("delivered", started, response=result.response)
 
     def _failed(
         self, delivery: ClaimedDelivery, started: datetime, failure: DeliveryFailed
     ) -> Outcome:
         decision = decide(failure, delivery.attempt, self._policy(delivery))
-        common = dict(
+        dead = Outcome(
+            "dead",
+            started,
             error=failure.reason,
             status_code=failure.status_code,
             response=failure.response,
@@ -175,7 +184,7 @@ class Worker:
                 decision.reason,
                 failure.reason,
             )
-            return Outcome("dead", started, **common)
+            return dead
         next_at = datetime.now(UTC) + timedelta(seconds=decision.delay)
         log.info(
             "delivery %d to %s failed (%s); retry in %.1fs",
@@ -184,7 +193,7 @@ class Worker:
             failure.reason,
             decision.delay,
         )
-        return Outcome("retry", started, next_attempt_at=next_at, **common)
+        return evolve(dead, result="retry", next_attempt_at=next_at)
 
     def _report_dead(self, delivery: ClaimedDelivery, outcome: Outcome) -> None:
         event = delivery.event

@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, or_, select, update
 from hookyard.store._schema import attempts, deliveries, events
 
 if TYPE_CHECKING:
+    import builtins
     from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -187,10 +188,10 @@ class DeliveryStore:
     async def counts(self) -> dict[str, int]:
         query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
         async with self._engine.connect() as connection:
-            found = dict((await connection.execute(query)).tuples().all())
+            found = {status: count for status, count in await connection.execute(query)}
         return {status: int(found.get(status, 0)) for status in STATUSES}
 
-    async def retry(self, ids: Sequence[int] | None = None) -> list[int]:
+    async def retry(self, ids: Sequence[int] | None = None) -> builtins.list[int]:
         """Make dead deliveries due now with a fresh attempt budget; returns their ids.
 
         ``ids=None`` retries every dead delivery.
@@ -207,7 +208,7 @@ class DeliveryStore:
             )
             return sorted(row.id for row in result)
 
-    async def attempts_of(self, delivery_id: int) -> list[dict[str, Any]]:
+    async def attempts_of(self, delivery_id: int) -> builtins.list[dict[str, Any]]:
         query = select(attempts).where(attempts.c.delivery_id == delivery_id)
         async with self._engine.connect() as connection:
             rows = await connection.execute(query.order_by(attempts.c.id))

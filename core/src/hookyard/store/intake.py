@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["EventRow", "IntakeBatch", "IntakeOutcome", "IntakeWriter", "PlannedRow"]
 
 MAX_BATCH = 512
+#: Seconds :meth:`IntakeWriter.stop` waits for queued writes to commit.
+STOP_GRACE = 10.0
 
 
 @frozen
@@ -79,7 +81,7 @@ class IntakeWriter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
         self.committed = asyncio.Event()
 
@@ -87,11 +89,23 @@ class IntakeWriter:
         self._task = asyncio.create_task(self._run(), name="hookyard-intake-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        """Refuse new writes, commit the ones already queued, then end the writer task.
+
+        Writes that cannot be committed within ``STOP_GRACE`` seconds fail; none hangs.
+        """
+        task, self._task = self._task, None
+        if task is None:
+            return
+        await self._queue.put(None)  # after every write queued so far
+        try:
+            await asyncio.wait_for(asyncio.shield(task), STOP_GRACE)
+        except TimeoutError:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        finally:
+            left = [self._queue.get_nowait() for _ in range(self._queue.qsize())]
+            _fail([p for p in left if p is not None])
 
     async def write(self, batch: IntakeBatch) -> IntakeOutcome:
         """Store ``batch``; returns once it is durably committed (raises if it was not)."""
@@ -103,12 +117,28 @@ class IntakeWriter:
 
     async def _run(self) -> None:
         while True:
-            group = [await self._queue.get()]
-            while len(group) < MAX_BATCH and not self._queue.empty():
-                group.append(self._queue.get_nowait())
-            await self._commit_group(group)
+            group, stopping = await self._next_group()
+            try:
+                await self._commit_group(group)
+            except asyncio.CancelledError:
+                _fail(group)
+                raise
+            if stopping:
+                return
+
+    async def _next_group(self) -> tuple[list[_Pending], bool]:
+        """The writes queued right now (waiting for a first one), and whether to stop after."""
+        group: list[_Pending] = []
+        while not group or (len(group) < MAX_BATCH and not self._queue.empty()):
+            pending = await self._queue.get()
+            if pending is None:
+                return group, True
+            group.append(pending)
+        return group, False
 
     async def _commit_group(self, group: list[_Pending]) -> None:
+        if not group:
+            return
         try:
             outcomes = await self._commit([p.batch for p in group])
         except Exception as exc:
@@ -127,6 +157,12 @@ class IntakeWriter:
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
         async with self._engine.begin() as connection:
             return await store_batches(connection, batches)
+
+
+def _fail(group: list[_Pending]) -> None:
+    for pending in group:
+        if not pending.future.done():
+            pending.future.set_exception(RuntimeError("the intake writer stopped"))
 
 
 def _insert(connection: AsyncConnection) -> Any:
