@@ -37,21 +37,41 @@ def _with_database(url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
-@pytest.fixture
-def fresh_postgres(postgres_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    name = f"hookyard_{uuid.uuid4().hex[:12]}"
+async def _admin(url: str, sql: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
 
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(postgres_url)
+
+@pytest.fixture(scope="session")
+def migrated_template(postgres_url: str) -> Iterator[str]:
+    """A PostgreSQL database migrated once per session, copied for each test (fast)."""
+    from hookyard.store import Store
+
+    name = f"hookyard_template_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(postgres_url, f'CREATE DATABASE "{name}"'))
+
+    async def migrate() -> None:
+        store = Store(_with_database(postgres_url, name))
         try:
-            await connection.execute(sql)
+            await store.migrate()
         finally:
-            await connection.close()
+            await store.close()
 
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    asyncio.run(migrate())
+    yield name
+    asyncio.run(_admin(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url: str, migrated_template: str) -> Iterator[str]:
+    """A new PostgreSQL database for one test, already migrated, dropped afterwards."""
+    name = f"hookyard_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_admin(postgres_url, f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"'))
     yield _with_database(postgres_url, name)
-    asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_admin(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
