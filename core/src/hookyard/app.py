@@ -8,9 +8,10 @@ from __future__ import annotations
 import json
 import logging
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, get, post
+from litestar.params import FromPath  # noqa: TC002 (Litestar reads annotations at runtime)
 from litestar.response import Response
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def _json(status: int, body: object) -> Response[bytes]:
     return Response(json.dumps(body).encode(), status_code=status, media_type=JSON)
 
 
-async def _read_body(request: Request[object, object, object], limit: int) -> bytes | None:
+async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes | None:
     """The body, or None once it grows past ``limit`` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -48,7 +49,7 @@ def create_app(host: Host, *, workers: bool = True) -> Litestar:
     intake = host.intake
 
     @post("/hooks/{source:str}")
-    async def receive(source: str, request: Request[object, object, object]) -> Response[bytes]:
+    async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
         limit = intake.body_limit(source)
         if limit is None:
             return _json(404, {"error": f"no source named {source!r}"})
@@ -89,4 +90,5 @@ def create_app(host: Host, *, workers: bool = True) -> Litestar:
         lifespan=[lifespan],
         request_max_body_size=max(limits, default=1024 * 1024) + 1,
         openapi_config=None,
+        logging_config=None,  # the command's --log-level rules; Litestar's default is INFO
     )

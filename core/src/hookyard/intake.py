@@ -172,7 +172,11 @@ class Intake:
         )
         outcome = await self._store.intake.write(IntakeBatch([row]))
         self.counters["unparsed"] += 1
-        log.error("source %s: parser failed, payload kept as %s: %r", config.name, event_id, error)
+        # A warning, not an error: the payload is kept, and report_unparsed is its one Sentry
+        # event (sentry-sdk's logging integration would make an ERROR record a second one).
+        log.warning(
+            "source %s: parser failed, payload kept as %s: %r", config.name, event_id, error
+        )
         if outcome.stored:
             report_unparsed(
                 source=config.name, vendor=config.vendor, event_id=event_id, error=error

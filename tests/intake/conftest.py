@@ -1,0 +1,82 @@
+"""A hookyard app served through Litestar's test client (lifespan and all), and a reader.
+
+The app runs in the test client's own thread and event loop, exactly as under uvicorn;
+the tests look at the database through a separate :class:`~hookyard.store.Store`, i.e.
+another connection, the way a second replica or ``hookyard deliveries list`` would.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hookyard.app import create_app
+from hookyard.host import Host
+from hookyard.store import Store
+from litestar.testing import AsyncTestClient
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from hookyard.testing import RecordingServer
+
+LIVECHAT_SECRET = "lc-secret-Zq81xWv3"
+GENERIC_SECRET = "generic-secret-Hn52pKe7"
+SMALL_LIMIT = 2048
+
+CONFIG = """\
+database: "{database}"
+sources:
+  chat: {{vendor: livechat, secret: "{livechat}"}}
+  small: {{vendor: livechat, secret: "{livechat}", max_body_bytes: {small}}}
+  open: {{vendor: livechat, auth: none}}
+  gen: {{vendor: generic, secret: "{generic}"}}
+sinks:
+  tests: {{plugin: http, url: "{sink}/tests", retry: {{initial_delay: 0.2s}}}}
+  chats: {{plugin: http, url: "{sink}/chats", retry: {{initial_delay: 0.2s}}}}
+routes:
+  - name: tests only
+    match: {{type: webhook.test}}
+    to: tests
+  - name: every event
+    to: chats
+workers: {{poll_interval: 0.1s, lease: 5s}}
+"""
+
+
+@pytest.fixture
+def host(tmp_path: Path, database_url: str, recording_server: RecordingServer) -> Host:
+    """A host on ``database_url`` with livechat, generic and ``auth: none`` sources."""
+    path = tmp_path / "hookyard.yaml"
+    path.write_text(
+        CONFIG.format(
+            database=database_url,
+            livechat=LIVECHAT_SECRET,
+            generic=GENERIC_SECRET,
+            small=SMALL_LIMIT,
+            sink=recording_server.url,
+        )
+    )
+    return Host.from_file(path)
+
+
+@pytest.fixture
+def workers() -> bool:
+    """Whether the app runs delivery workers; parametrize it to False for intake only."""
+    return True
+
+
+@pytest.fixture
+async def client(host: Host, workers: bool) -> AsyncIterator[AsyncTestClient[Any]]:
+    """The HTTP edge of ``host`` with intake (and workers) running: lifespan started."""
+    async with AsyncTestClient(app=create_app(host, workers=workers)) as client:
+        yield client
+
+
+@pytest.fixture
+async def reader(database_url: str, client: AsyncTestClient[Any]) -> AsyncIterator[Store]:
+    """Another connection to the host's database (opened after the host migrated it)."""
+    store = Store(database_url)
+    yield store
+    await store.engine.dispose()
