@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import asyncpg
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterator
+    from pathlib import Path
 
 POSTGRES_ENV = "HOOKYARD_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
@@ -27,8 +30,11 @@ def postgres_url() -> str:
     try:
         asyncio.run(probe())
     except (OSError, asyncpg.PostgresError) as exc:
-        pytest.fail(f"PostgreSQL at {url} is not reachable ({exc}); `python3 tasks.py test` "
-                    f"starts the machine's cluster, or set {POSTGRES_ENV}", pytrace=False)
+        pytest.fail(
+            f"PostgreSQL at {url} is not reachable ({exc}); `python3 tasks.py test` "
+            f"starts the machine's cluster, or set {POSTGRES_ENV}",
+            pytrace=False,
+        )
     return url
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+
 from hookyard.cli import main
 from hookyard.config import load_config
 from hookyard.convert import make_converter

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
 from hookyard.config import Config, ConfigError, RetryPolicy, load_config
 from hookyard.convert import make_converter
 from hookyard.default_plugins.http import HttpSinkConfig

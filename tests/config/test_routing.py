@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from hookyard.config import Config, ConfigError
 from hookyard.convert import make_converter
 from hookyard.events import Chat, Event, Person

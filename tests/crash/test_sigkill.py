@@ -17,14 +17,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 from attrs import frozen
+from sqlalchemy import func, select
+from webhook_sender import Delivery, Sender
+
 from hookyard.events import EVENT_TYPES
 from hookyard.host import Host
 from hookyard.store import Store
 from hookyard.store._schema import deliveries, events
 from hookyard.vendors import WebhookRequest
 from serve_process import ServeProcess, free_port, wait_until
-from sqlalchemy import func, select
-from webhook_sender import Delivery, Sender
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -90,7 +91,7 @@ async def stored_counts(url: str) -> tuple[dict[str, int], int, dict[str, int]]:
     try:
         async with store.engine.connect() as connection:
             per_event = select(events.c.event_id, func.count()).group_by(events.c.event_id)
-            rows = dict((await connection.execute(per_event)).tuples().all())
+            rows = {event_id: count for event_id, count in await connection.execute(per_event)}
             total = await connection.scalar(select(func.count()).select_from(deliveries))
         return rows, int(total or 0), await store.deliveries.counts()
     finally:

@@ -52,6 +52,7 @@ async def only_delivery(store: Store, status: str, timeout: float = 15.0) -> Del
 async def cli_in_process(*args: str) -> tuple[int, str]:
     """Run a ``hookyard`` command in a thread of this process; returns (exit code, output)."""
     from click.testing import CliRunner
+
     from hookyard.cli import main
 
     result = await asyncio.to_thread(CliRunner().invoke, main, list(args))

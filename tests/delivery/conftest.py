@@ -6,6 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from hookyard.host import Host
 
 if TYPE_CHECKING:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+
 from hookyard.config import RetryPolicy, Seconds
 from hookyard.retry import backoff, decide
 from hookyard.sinks import DeliveryFailed

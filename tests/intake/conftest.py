@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from litestar.testing import AsyncTestClient
+
 from hookyard.app import create_app
 from hookyard.host import Host
 from hookyard.store import Store
-from litestar.testing import AsyncTestClient
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

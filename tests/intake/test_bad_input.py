@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import httpx
 import pytest
+
 from conftest import GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT
 from hookyard.config import MIB
 from hookyard.default_plugins import _signing
@@ -19,9 +20,10 @@ from serve_process import ServeProcess, free_port
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from litestar.testing import AsyncTestClient
+
     from hookyard.host import Host
     from hookyard.testing import RecordingServer
-    from litestar.testing import AsyncTestClient
 
 
 def livechat(host: Host, action: str = "incoming_chat", **changes: Any) -> dict[str, Any]:

@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hookyard.vendors import WebhookRequest
 from sqlalchemy import text
 
+from hookyard.vendors import WebhookRequest
+
 if TYPE_CHECKING:
+    from litestar.testing import AsyncTestClient
+
     from hookyard.host import Host
     from hookyard.store import Store
-    from litestar.testing import AsyncTestClient
 
 ACTIONS = ("incoming_chat", "incoming_event", "rating", "chat_transferred", "thread_tagged")
 

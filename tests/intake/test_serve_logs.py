@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
 from conftest import LIVECHAT_SECRET
 from serve_process import ServeProcess, free_port, wait_until
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from attrs import frozen
+
 from hookyard.config import Config, ConfigError, parse_config
 from hookyard.convert import make_converter
 from hookyard.hookspecs import hookimpl

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from hookyard_livechat import LiveChatConfig, simulate
 from serve_process import free_port, wait_until
 

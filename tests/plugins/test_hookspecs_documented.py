@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
 from hookyard import hookspecs
 
 if TYPE_CHECKING:

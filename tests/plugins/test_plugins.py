@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from click.testing import CliRunner
+
 from hookyard.cli import main
 from hookyard.config import ConfigError
 from hookyard.hookspecs import hookimpl

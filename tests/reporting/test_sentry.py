@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from sentry_envelopes import decoded, sentry_events
+
 from hookyard.host import Host
 from hookyard.testing import RecordingServer, Reply
-from sentry_envelopes import decoded, sentry_events
 from serve_process import ServeProcess, free_port, wait_until
 
 if TYPE_CHECKING:

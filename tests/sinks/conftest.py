@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
 from hookyard.sinks import DeliveryRequest
 
 #: An event in its JSON form, as the host hands it to sinks.

@@ -9,6 +9,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from hookyard.convert import make_converter
 from hookyard.default_plugins import file as file_plugin
 from hookyard.default_plugins.file import FileSinkConfig

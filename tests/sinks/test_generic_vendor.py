@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from hookyard.convert import make_converter
 from hookyard.default_plugins import _signing
 from hookyard.default_plugins import generic as generic_plugin

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
 from hookyard.convert import make_converter
 from hookyard.default_plugins import _signing
 from hookyard.default_plugins import http as http_plugin

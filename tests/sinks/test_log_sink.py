@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import pytest
+
 from hookyard.convert import make_converter
 from hookyard.default_plugins import log as log_plugin
 from hookyard.default_plugins.log import LogSinkConfig

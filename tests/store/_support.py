@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import asyncpg
-from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow
 from sqlalchemy.engine import make_url
+
+from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -6,9 +6,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hookyard.store.intake import IntakeOutcome
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
+
+from hookyard.store.intake import IntakeOutcome
 
 from ._support import batch, event_row
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from hookyard._cli_common import config_option, fail, load_host, user_errors
+from hookyard._cli_common import config_option, fail, user_errors
 from hookyard.plugins import collect_registry, get_plugin_manager
+from hookyard.setup import load_setup
 
 __all__ = ["simulate"]
 
@@ -37,7 +38,7 @@ def simulate(
         fail(f"{vendor} cannot simulate {action!r}; it knows: {', '.join(spec.actions)}")
     if source is None:
         raise click.UsageError("say which configured source to send to with --source")
-    host = load_host(config_path)
+    host = load_setup(config_path)
     configured = host.config.sources.get(source)
     if configured is None or configured.vendor != vendor:
         fail(f"{config_path} has no {vendor} source named {source!r}")

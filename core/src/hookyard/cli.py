@@ -14,6 +14,7 @@ from hookyard._cli_common import config_option, load_host, run_async, user_error
 from hookyard._cli_deliveries import deliveries
 from hookyard._cli_simulate import simulate
 from hookyard.plugins import get_plugin_manager, list_plugins
+from hookyard.setup import load_setup
 
 __all__ = ["main"]
 
@@ -105,8 +106,7 @@ def worker(config_path: str, log_level: str) -> None:
 @user_errors
 def check(config_path: str) -> None:
     """Validate a configuration file: structure, plugins, routes, templates."""
-    hookyard_host = load_host(config_path)
-    config = hookyard_host.config
+    config = load_setup(config_path).config
     click.echo(
         f"{config_path}: OK ({len(config.sources)} sources, {len(config.sinks)} sinks, "
         f"{len(config.routes)} routes)"

@@ -5,11 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from hookyard.config import load_config
-from hookyard.convert import make_converter
 from hookyard.intake import Intake
-from hookyard.plugins import collect_registry, configure_converter, get_plugin_manager
-from hookyard.routing import compile_routes
+from hookyard.setup import Setup, load_setup
 from hookyard.store import Store
 from hookyard.worker import Worker
 
@@ -17,12 +14,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from pathlib import Path
 
-    import cattrs
-    import pluggy
-
-    from hookyard.config import Config
-    from hookyard.plugins import Registry
-    from hookyard.routing import Router
 
 __all__ = ["Host"]
 
@@ -37,31 +28,21 @@ class Host:
     messages for the user. Nothing touches the database until :meth:`start`.
     """
 
-    def __init__(
-        self,
-        pm: pluggy.PluginManager,
-        registry: Registry,
-        converter: cattrs.Converter,
-        config: Config,
-        router: Router,
-    ) -> None:
-        self.pm = pm
-        self.registry = registry
-        self.converter = converter
-        self.config = config
-        self.router = router
+    def __init__(self, setup: Setup) -> None:
+        self.pm = setup.pm
+        self.registry = setup.registry
+        self.converter = setup.converter
+        self.config = config = setup.config
+        self.router = setup.router
         self.store = Store(config.database)
         self.worker: Worker | None = None
-        self.intake = Intake(config, registry, router, self.store, converter, self._stored)
+        self.intake = Intake(
+            config, self.registry, self.router, self.store, self.converter, self._stored
+        )
 
     @classmethod
     def from_file(cls, path: str | Path, disabled: Iterable[str] | None = None) -> Host:
-        pm = get_plugin_manager(disabled)
-        registry = collect_registry(pm)
-        converter = make_converter()
-        configure_converter(pm, converter)
-        config = load_config(path, converter, registry)
-        return cls(pm, registry, converter, config, compile_routes(config, registry))
+        return cls(load_setup(path, disabled))
 
     def _stored(self) -> None:
         if self.worker is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from hookyard_livechat import LiveChatConfig, parse
 from livechat_support import SECRET, Body, request_for
+
+from hookyard_livechat import LiveChatConfig, parse
 
 if TYPE_CHECKING:
     from collections.abc import Callable

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from livechat_support import SECRET, Body, fixture_names, load, request_for
+
 from hookyard.vendors import PayloadRejected
 from hookyard_livechat import LiveChatConfig, parse
-from livechat_support import SECRET, Body, fixture_names, load, request_for
 
 CONFIG = LiveChatConfig(secret=SECRET)
 

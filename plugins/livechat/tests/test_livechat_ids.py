@@ -6,8 +6,9 @@ import json
 from datetime import timedelta
 
 import pytest
-from hookyard_livechat import LiveChatConfig, parse
 from livechat_support import RECEIVED_AT, SECRET, Body, fixture_names, load, request_for
+
+from hookyard_livechat import LiveChatConfig, parse
 
 CONFIG = LiveChatConfig(secret=SECRET)
 

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from hookyard.events import Attachment, Event, Person, Rating
 from livechat_support import RECEIVED_AT, Body, load
+
+from hookyard.events import Attachment, Event, Person, Rating
 
 ParseOne = Callable[[Body | bytes], Event]
 

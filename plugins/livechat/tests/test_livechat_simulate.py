@@ -6,9 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from livechat_support import request_for
+
 from hookyard_livechat import LiveChatConfig, parse, simulate, verify
 from hookyard_livechat._simulate import ACTIONS
-from livechat_support import request_for
 
 CONFIG = LiveChatConfig(secret="simulated-secret")
 EXPECTED = {

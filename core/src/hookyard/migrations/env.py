@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from hookyard.store._schema import metadata
 from sqlalchemy import text
+
+from hookyard.store._schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 from hookyard.testing.recorder import RecordingServer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 __all__ = ["recording_server"]
 

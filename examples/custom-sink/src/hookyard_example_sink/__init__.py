@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from attrs import field, frozen
+
 from hookyard.hookspecs import hookimpl
 from hookyard.sinks import DeliveryFailed, DeliveryResult, SinkSpec
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from hookyard.hookspecs import hookimpl
 from hookyard.vendors import VendorSpec
-
 from hookyard_livechat._config import LiveChatConfig
 from hookyard_livechat._parse import parse
 from hookyard_livechat._simulate import ACTIONS, simulate

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
-from hookyard.events import Chat, Message, Person
 
+from hookyard.events import Chat, Message, Person
 from hookyard_livechat._fields import (
     ROLES,
     obj,
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from hookyard.events import Event
-
     from hookyard_livechat._delivery import Delivery
 
 __all__ = [

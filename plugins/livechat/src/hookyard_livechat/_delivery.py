@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
+
 from hookyard.events import Chat, Event, stable_event_id
 from hookyard.vendors import PayloadRejected, WebhookRequest
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hookyard.events import Attachment, Message
-
 from hookyard_livechat._fields import opt_str, opt_time
 
 if TYPE_CHECKING:

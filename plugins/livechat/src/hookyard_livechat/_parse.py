@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hookyard.events import Chat
-
 from hookyard_livechat import _chats
 from hookyard_livechat._delivery import Delivery, open_delivery
 from hookyard_livechat._events import incoming_event
@@ -15,7 +14,6 @@ if TYPE_CHECKING:
 
     from hookyard.events import Event
     from hookyard.vendors import WebhookRequest
-
     from hookyard_livechat._config import LiveChatConfig
 
 __all__ = ["HANDLERS", "parse"]

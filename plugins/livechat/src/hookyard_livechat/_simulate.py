@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
+
 from hookyard.vendors import SimulatedRequest
 
 if TYPE_CHECKING:

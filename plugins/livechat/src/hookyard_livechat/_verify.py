@@ -9,7 +9,6 @@ from hookyard.vendors import AuthenticationFailed
 
 if TYPE_CHECKING:
     from hookyard.vendors import WebhookRequest
-
     from hookyard_livechat._config import LiveChatConfig
 
 __all__ = ["verify"]
