@@ -127,7 +127,9 @@ def test_deliveries_list_on_an_empty_database(config: Path) -> None:
 def test_deliveries_retry_needs_ids_or_all_dead(config: Path, args: list[str]) -> None:
     result = cli("deliveries", "retry", *args, "--config", str(config))
     assert result.exit_code == 2
-    assert "--all-dead" in result.stderr
+    usage = result.stderr.splitlines()[0]
+    assert usage.startswith("Usage: ") and usage.endswith(" deliveries retry [OPTIONS] [IDS]...")
+    assert "Error: name delivery ids or say --all-dead (not both)" in result.stderr
 
 
 def test_simulate_lists_what_a_vendor_can_send() -> None:

@@ -142,7 +142,7 @@ def test_wrong_types_name_the_exact_path(problems: Problems) -> None:
         """
     )
     assert found == [
-        "sinks.ops.timeout (line 5): expected a number, got 'fast'",
+        "sinks.ops.timeout (line 5): expected a duration such as 10s, 5m or 1h, got 'fast'",
         "sinks.ops.retry.max_attempts (line 7): expected a whole number, got 'many'",
         "sinks.ops.retry.initial_delay (line 8): expected a duration such as 10s, 5m or 1h, "
         "got 'soon'",

@@ -16,6 +16,7 @@ from ._support import arrived, cli, cli_in_process, only_delivery, send_chat
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from hookyard.store.deliveries import DeliveryRecord
     from hookyard.testing import Recorded, RecordingServer
 
     from .conftest import StartHost
@@ -134,43 +135,48 @@ async def test_a_400_is_permanent_and_dead_after_one_attempt(
     assert [(a["outcome"], a["next_attempt_at"]) for a in attempts] == [("dead", None)]
 
 
+async def _stop_mid_delivery(
+    start_host: StartHost, server: RecordingServer, *, answer_after: float, grace: str
+) -> Recorded:
+    """Stop a host while the sink takes ``answer_after`` seconds to answer its one delivery."""
+    server.script(Reply(200, b"ok", delay=answer_after))
+    host = await start_host(workers={"shutdown_grace": grace})
+    await send_chat(host)
+    (request,) = await arrived(server, 1)
+    await host.stop()
+    return request
+
+
+async def _stored_after_stop(database_url: str, status: str) -> tuple[DeliveryRecord, list[str]]:
+    """The one delivery, which must have ``status``, and its attempts' outcomes."""
+    after = Store(database_url)
+    try:
+        record = await only_delivery(after, status, timeout=0)
+        outcomes = [a["outcome"] for a in await after.deliveries.attempts_of(record.id)]
+        return record, outcomes
+    finally:
+        await after.close()
+
+
 async def test_stop_lets_a_delivery_in_flight_finish(
     start_host: StartHost, recording_server: RecordingServer, database_url: str
 ) -> None:
-    recording_server.script(Reply(200, b"ok", delay=0.5))
-    host = await start_host(workers={"shutdown_grace": "5s"})
-    await send_chat(host)
-    await arrived(recording_server, 1)
+    await _stop_mid_delivery(start_host, recording_server, answer_after=0.5, grace="5s")
 
-    await host.stop()
-
-    after = Store(database_url)
-    try:
-        record = await only_delivery(after, "delivered", timeout=0)
-        assert record.attempts == 1
-        outcomes = [a["outcome"] for a in await after.deliveries.attempts_of(record.id)]
-        assert outcomes == ["delivered"]
-    finally:
-        await after.close()
+    record, outcomes = await _stored_after_stop(database_url, "delivered")
+    assert record.attempts == 1
+    assert outcomes == ["delivered"]
 
 
 async def test_stop_releases_a_hanging_delivery_for_another_worker(
     start_host: StartHost, recording_server: RecordingServer, database_url: str
 ) -> None:
-    recording_server.script(Reply(200, b"late", delay=3.0))
-    host = await start_host(workers={"shutdown_grace": "0.3s"})
-    await send_chat(host)
-    (first,) = await arrived(recording_server, 1)
+    first = await _stop_mid_delivery(start_host, recording_server, answer_after=3.0, grace="0.3s")
 
-    await host.stop()
+    released, outcomes = await _stored_after_stop(database_url, "pending")
+    assert released.attempts == 0
+    assert outcomes == []
 
-    after = Store(database_url)
-    try:
-        released = await only_delivery(after, "pending", timeout=0)
-        assert released.attempts == 0
-        assert await after.deliveries.attempts_of(released.id) == []
-    finally:
-        await after.close()
     successor = await start_host(workers={"shutdown_grace": "0.3s"})
     second = (await arrived(recording_server, 2))[1]
     delivered = await only_delivery(successor.store, "delivered")

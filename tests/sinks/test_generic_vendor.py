@@ -20,7 +20,8 @@ from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookReque
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from conftest import MakeRequest, RecordingServer
+    from conftest import MakeRequest
+    from hookyard.testing import RecordingServer
 
 SECRET = "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seQ=="
 CONFIG = GenericConfig(secret=SECRET)

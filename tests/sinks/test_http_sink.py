@@ -19,11 +19,13 @@ from hookyard.default_plugins import http as http_plugin
 from hookyard.default_plugins.http import HttpSinkConfig, parse_retry_after
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
+from hookyard.testing import Reply
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
-    from conftest import MakeRequest, RecordingServer
+    from conftest import MakeRequest
+    from hookyard.testing import RecordingServer
 
 
 def _registered() -> SinkSpec:
@@ -226,7 +228,7 @@ async def test_no_signature_without_secret(
 async def test_server_error_fails_with_status_and_excerpt(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(500, body="boom " * 300)
+    recording_server.script(Reply(500, b"boom " * 300))
     sink = open_sink(url=recording_server.url, secret="hush")
     with pytest.raises(DeliveryFailed) as caught:
         await sink.deliver(make_request())
@@ -242,7 +244,7 @@ async def test_server_error_fails_with_status_and_excerpt(
 async def test_client_error_is_left_to_the_host(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(404, body="no such hook")
+    recording_server.script(Reply(404, b"no such hook"))
     sink = open_sink(url=recording_server.url)
     with pytest.raises(DeliveryFailed) as caught:
         await sink.deliver(make_request())
@@ -253,7 +255,7 @@ async def test_client_error_is_left_to_the_host(
 async def test_redirects_are_not_followed(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(302, headers={"Location": "/elsewhere"})
+    recording_server.script(Reply(302, headers={"Location": "/elsewhere"}))
     sink = open_sink(url=recording_server.url + "/in")
     with pytest.raises(DeliveryFailed) as caught:
         await sink.deliver(make_request())
@@ -264,7 +266,7 @@ async def test_redirects_are_not_followed(
 async def test_retry_after_seconds(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(429, headers={"Retry-After": "7"}, body="slow down")
+    recording_server.script(Reply(429, b"slow down", {"Retry-After": "7"}))
     sink = open_sink(url=recording_server.url)
     with pytest.raises(DeliveryFailed) as caught:
         await sink.deliver(make_request())
@@ -275,7 +277,7 @@ async def test_retry_after_http_date(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
     when = datetime.now(UTC) + timedelta(seconds=30)
-    recording_server.reply(503, headers={"Retry-After": format_datetime(when, usegmt=True)})
+    recording_server.script(Reply(503, headers={"Retry-After": format_datetime(when, usegmt=True)}))
     sink = open_sink(url=recording_server.url)
     with pytest.raises(DeliveryFailed) as caught:
         await sink.deliver(make_request())
@@ -306,7 +308,7 @@ def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
 async def test_timeout_fails_without_status_after_the_timeout(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(200, delay=3)
+    recording_server.script(Reply(200, delay=3))
     sink = open_sink(url=recording_server.url, timeout=0.3)
     started = time.monotonic()
     with pytest.raises(DeliveryFailed) as caught:
@@ -321,7 +323,7 @@ async def test_timeout_fails_without_status_after_the_timeout(
 async def test_timeout_bounds_the_whole_attempt(
     recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
 ) -> None:
-    recording_server.reply(200, drip=0.1)  # every read is quick, the whole answer is not
+    recording_server.script(Reply(200, drip=0.1))  # every read is quick, the whole answer is not
     sink = open_sink(url=recording_server.url, timeout=0.3)
     started = time.monotonic()
     with pytest.raises(DeliveryFailed, match="timed out after 0.3s"):

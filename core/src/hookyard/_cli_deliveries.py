@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hookyard._cli_common import config_option, fail, load_host, user_errors, with_store
+from hookyard._cli_common import config_option, load_host, user_errors, with_store
 from hookyard.convert import make_converter
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def retry(config_path: str, ids: tuple[int, ...], all_dead: bool) -> None:
     A running hookyard (serve or worker) picks them up within its poll interval.
     """
     if bool(ids) == all_dead:
-        fail("name delivery ids or say --all-dead (not both)")
+        raise click.UsageError("name delivery ids or say --all-dead (not both)")
 
     async def requeue(store: Store) -> tuple[list[int], list[int]]:
         retried = await store.deliveries.retry(None if all_dead else list(ids))

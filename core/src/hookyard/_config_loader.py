@@ -20,7 +20,6 @@ from hookyard.config import (
     Config,
     RetryPolicy,
     RouteConfig,
-    Seconds,
     SentryConfig,
     SinkConfig,
     SourceConfig,
@@ -35,20 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Loader", "interpolate"]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
-
-
-def _seconds(value: Any, _type: Any) -> Seconds:
-    if isinstance(value, bool):
-        raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
-    if isinstance(value, int | float):
-        return Seconds(float(value))
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
-    return Seconds(float(match.group(1)) * _UNITS[match.group(2)])
 
 
 def interpolate(value: Any, path: KeyPath, problems: list[str], doc: Located) -> Any:
@@ -89,7 +75,6 @@ class Loader:
         self.converter = converter
         self.registry = registry
         self.problems: list[str] = []
-        converter.register_structure_hook(Seconds, _seconds)
 
     def report(self, path: KeyPath, message: str) -> None:
         self.problems.append(self.doc.place(path, message))

@@ -18,6 +18,14 @@ from hookyard.setup import load_setup
 
 __all__ = ["main"]
 
+log_level_option = click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="The least severe log messages to print.",
+)
+
 
 def _setup_logging(level: str) -> None:
     logging.basicConfig(
@@ -42,12 +50,7 @@ def main() -> None:
     show_default=True,
     help="Also run delivery workers in this process.",
 )
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-)
+@log_level_option
 @user_errors
 def serve(config_path: str, host: str, port: int, workers: bool, log_level: str) -> None:
     """Receive webhooks on http://HOST:PORT/hooks/SOURCE (and deliver them)."""
@@ -73,12 +76,7 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
 
 @main.command()
 @config_option
-@click.option(
-    "--log-level",
-    default="info",
-    show_default=True,
-    type=click.Choice(["debug", "info", "warning", "error"]),
-)
+@log_level_option
 @user_errors
 def worker(config_path: str, log_level: str) -> None:
     """Run delivery workers only (no HTTP intake); stops on SIGINT or SIGTERM."""

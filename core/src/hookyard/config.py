@@ -21,6 +21,7 @@ __all__ = [
     "ConfigError",
     "RetryPolicy",
     "RouteConfig",
+    "Seconds",
     "SentryConfig",
     "SinkConfig",
     "SourceConfig",
@@ -28,6 +29,8 @@ __all__ = [
     "load_config",
 ]
 
+#: A duration option: structured (by :func:`hookyard.convert.make_converter`) from a number
+#: of seconds or a string such as ``250ms``, ``10s``, ``5m`` or ``1h``. Plugins may use it.
 Seconds = NewType("Seconds", float)
 MIB = 1024 * 1024
 #: A SQLite file next to the configuration file.

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cattrs.preconf.json import make_converter as _json_converter
 
+from hookyard.config import Seconds
+
 if TYPE_CHECKING:
     import cattrs
 
 __all__ = ["make_converter"]
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
 def make_converter() -> cattrs.Converter:
@@ -18,7 +24,8 @@ def make_converter() -> cattrs.Converter:
 
     Scalars are structured strictly: a list or mapping where a string belongs, ``true``
     where a number belongs or ``3.7`` where a whole number belongs is an error, not a
-    silent conversion.
+    silent conversion. A :data:`hookyard.config.Seconds` option, ours or a plugin's, takes a
+    number of seconds or a duration such as ``250ms``, ``10s``, ``5m`` or ``1h``.
     """
     converter = _json_converter(forbid_extra_keys=True, omit_if_default=False)
     converter.register_unstructure_hook(datetime, _iso)
@@ -27,6 +34,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(int, _int)
     converter.register_structure_hook(float, _float)
     converter.register_structure_hook(bool, _bool)
+    converter.register_structure_hook(Seconds, _seconds)
     return converter
 
 
@@ -73,3 +81,14 @@ def _bool(value: Any, _type: type) -> bool:
     if isinstance(value, bool):
         return value
     raise ValueError(f"expected true or false, got {value!r}")
+
+
+def _seconds(value: Any, _type: Any) -> Seconds:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
+    if isinstance(value, int | float):
+        return Seconds(float(value))
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
+    return Seconds(float(match.group(1)) * _UNITS[match.group(2)])

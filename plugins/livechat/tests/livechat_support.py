@@ -30,6 +30,16 @@ def load(name: str) -> Body:
     return body
 
 
+def changed(name: str, *path: str, value: object) -> Body:
+    """Fixture ``name`` with the value at ``path`` (keys from the top) set to ``value``."""
+    body = load(name)
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return body
+
+
 def request_for(body: Body | bytes, received_at: datetime = RECEIVED_AT) -> WebhookRequest:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"content-type": "application/json"}

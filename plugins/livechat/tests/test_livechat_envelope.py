@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from livechat_support import SECRET, Body, fixture_names, load, request_for
+from livechat_support import SECRET, Body, changed, fixture_names, load, request_for
 
 from hookyard.vendors import PayloadRejected
 from hookyard_livechat import LiveChatConfig, parse
@@ -32,40 +32,31 @@ def test_wrong_envelope_is_rejected(body: bytes) -> None:
         parse(CONFIG, request_for(body))
 
 
-def _malformed(name: str, *path: str, value: object) -> Body:
-    body = load(name)
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return body
-
-
 @pytest.mark.parametrize(
     ("body", "error"),
     [
-        (_malformed("incoming_chat", "payload", "chat", value="PJ0MRSHTDG"), TypeError),
-        (_malformed("incoming_chat", "payload", "chat", "users", value={}), TypeError),
-        (_malformed("incoming_event", "payload", "event", value=None), TypeError),
+        (changed("incoming_chat", "payload", "chat", value="PJ0MRSHTDG"), TypeError),
+        (changed("incoming_chat", "payload", "chat", "users", value={}), TypeError),
+        (changed("incoming_event", "payload", "event", value=None), TypeError),
         (
-            _malformed("incoming_event", "payload", "event", "created_at", value="yesterday"),
+            changed("incoming_event", "payload", "event", "created_at", value="yesterday"),
             ValueError,
         ),
         (
-            _malformed(
+            changed(
                 "incoming_event", "payload", "event", "created_at", value="2017-10-12T15:21:07"
             ),
             ValueError,
         ),
-        (_malformed("incoming_event", "payload", "chat_id", value=42), TypeError),
-        (_malformed("incoming_event_file", "payload", "event", "size", value="big"), TypeError),
+        (changed("incoming_event", "payload", "chat_id", value=42), TypeError),
+        (changed("incoming_event_file", "payload", "event", "size", value="big"), TypeError),
         (
-            _malformed("chat_transferred", "payload", "transferred_to", "group_ids", value=["19"]),
+            changed("chat_transferred", "payload", "transferred_to", "group_ids", value=["19"]),
             TypeError,
         ),
-        (_malformed("thread_tagged", "payload", "tag", value=None), ValueError),
-        (_malformed("user_added_to_chat", "payload", "user", value="jones@example.com"), TypeError),
-        (_malformed("thread_untagged", "payload", value=[]), TypeError),
+        (changed("thread_tagged", "payload", "tag", value=None), ValueError),
+        (changed("user_added_to_chat", "payload", "user", value="jones@example.com"), TypeError),
+        (changed("thread_untagged", "payload", value=[]), TypeError),
     ],
 )
 def test_malformed_inside_raises_a_plain_error(body: Body, error: type[Exception]) -> None:

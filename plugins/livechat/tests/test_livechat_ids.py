@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from livechat_support import RECEIVED_AT, SECRET, Body, fixture_names, load, request_for
+from livechat_support import RECEIVED_AT, SECRET, Body, changed, fixture_names, load, request_for
 
 from hookyard_livechat import LiveChatConfig, parse
 
@@ -42,15 +42,6 @@ def test_incoming_event_uses_the_livechat_event_id() -> None:
     assert event_id(body) == "event:K600PKZON8_4"
 
 
-def _changed(name: str, *path: str, value: object) -> Body:
-    body = load(name)
-    target = body
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = value
-    return body
-
-
 @pytest.mark.parametrize(
     ("name", "path", "value"),
     [
@@ -76,10 +67,10 @@ def _changed(name: str, *path: str, value: object) -> Body:
 def test_a_different_delivery_gets_a_different_id(
     name: str, path: tuple[str, ...], value: object
 ) -> None:
-    assert event_id(_changed(name, *path, value=value)) != event_id(load(name))
+    assert event_id(changed(name, *path, value=value)) != event_id(load(name))
 
 
 def test_presence_changes_do_not_make_a_duplicate_look_new() -> None:
-    body = _changed("thread_tagged", "additional_data", "chat_presence_user_ids", value=[])
+    body = changed("thread_tagged", "additional_data", "chat_presence_user_ids", value=[])
     body["webhook_id"] = "0" * 32  # the same event sent by a second registered webhook
     assert event_id(body) == event_id(load("thread_tagged"))

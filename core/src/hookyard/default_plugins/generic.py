@@ -19,6 +19,7 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
+from hookyard.config import Seconds
 from hookyard.default_plugins import _signing
 from hookyard.default_plugins._json import dumps
 from hookyard.events import EVENT_TYPES, Chat, Event, Message, Person, stable_event_id
@@ -59,12 +60,13 @@ class GenericConfig:
         the sending hookyard's ``http`` sink). A secret starting with ``whsec_`` is the
         base64 form of the key; any other secret is used as its UTF-8 bytes. Leave it out
         only together with ``auth: none``.
-    :param tolerance: seconds ``webhook-timestamp`` may be away from this machine's clock,
-        either way (default 300); older deliveries are refused as possible replays.
+    :param tolerance: how far ``webhook-timestamp`` may be from this machine's clock,
+        either way: seconds or a duration such as ``5m`` (default 300 seconds); older
+        deliveries are refused as possible replays.
     """
 
     secret: str | None = field(default=None, repr=False, validator=optional(_signing.check_secret))
-    tolerance: float = field(default=300.0, validator=_check_tolerance)
+    tolerance: Seconds = field(default=Seconds(300.0), validator=_check_tolerance)
 
 
 def verify(config: GenericConfig, request: WebhookRequest) -> None:

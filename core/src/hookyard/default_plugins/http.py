@@ -16,6 +16,7 @@ import httpx
 from attrs import field, frozen
 from attrs.validators import optional
 
+from hookyard.config import Seconds
 from hookyard.default_plugins import _signing
 from hookyard.default_plugins._json import dumps
 from hookyard.hookspecs import hookimpl
@@ -65,15 +66,16 @@ class HttpSinkConfig:
         the key, as Standard Webhooks libraries generate it; any other secret is used as
         its UTF-8 bytes. Without a secret, requests carry ``webhook-id`` and
         ``webhook-timestamp`` but no signature.
-    :param timeout: seconds one attempt may take in all, connecting included (default 10).
-        An attempt that runs out of time is retried.
+    :param timeout: how long one attempt may take in all, connecting included: seconds or
+        a duration such as ``2s`` or ``500ms`` (default 10 seconds). An attempt that runs
+        out of time is retried.
     :param headers: extra request headers, e.g. ``Authorization``. A route's
         ``with: {headers: ...}`` adds to them; the ``webhook-*`` headers cannot be replaced.
     """
 
     url: str = field(validator=_check_url)
     secret: str | None = field(default=None, repr=False, validator=optional(_signing.check_secret))
-    timeout: float = field(default=10.0, validator=_check_timeout)
+    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
     headers: dict[str, str] = field(factory=dict, repr=False)
 
 

@@ -1,8 +1,8 @@
 """A real HTTP server on 127.0.0.1 that records requests and answers as scripted.
 
-Use it as the far end of a sink: script replies (status, headers, body, delay) in order,
-then read back what arrived. It runs in a thread, so it serves while the code under test
-runs in the event loop or in another process.
+Use it as the far end of a sink: script replies (status, body, headers, delay, drip) in
+order, then read back what arrived. It runs in a thread, so it serves while the code
+under test runs in the event loop or in another process.
 """
 
 from __future__ import annotations
@@ -20,14 +20,24 @@ __all__ = ["Recorded", "RecordingServer", "Reply"]
 
 @frozen
 class Reply:
+    """How the server answers one request.
+
+    :param delay: seconds to wait before answering.
+    :param drip: send the whole answer one byte at a time, this many seconds apart (a peer
+        whose every read is quick but whose answer is not).
+    """
+
     status: int = 200
     body: bytes = b"ok"
     headers: dict[str, str] = field(factory=dict)
     delay: float = 0.0
+    drip: float = 0.0
 
 
 @frozen
 class Recorded:
+    """One request the server received; header names are lower-case."""
+
     method: str
     path: str
     headers: dict[str, str]
@@ -49,14 +59,14 @@ class RecordingServer:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
+        self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with ``replies`` in order, then with the default."""
@@ -79,6 +89,7 @@ class RecordingServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self._stopping.set()  # ends delayed and dripping answers early
         self._server.shutdown()
         self._server.server_close()
 
@@ -100,19 +111,35 @@ class RecordingServer:
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 recorded = Recorded(self.command, self.path, headers, body, time.time())
                 reply = server._take(recorded)
-                if reply.delay:
-                    time.sleep(reply.delay)
+                if server._stopping.wait(reply.delay):
+                    self.close_connection = True
+                    return
                 try:
+                    if reply.drip:
+                        self._drip(reply)
+                        return
                     self.send_response(reply.status)
                     for name, value in reply.headers.items():
                         self.send_header(name, value)
                     self.send_header("content-length", str(len(reply.body)))
                     self.end_headers()
                     self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
+                except OSError:
                     pass  # the client gave up (a timeout test)
 
-            do_PUT = do_PATCH = do_POST
+            def _drip(self, reply: Reply) -> None:
+                reason = self.responses.get(reply.status, ("",))[0]
+                head = [f"{self.protocol_version} {reply.status} {reason}"]
+                head += [f"{name}: {value}" for name, value in reply.headers.items()]
+                head += [f"content-length: {len(reply.body)}", "", ""]
+                for byte in "\r\n".join(head).encode() + reply.body:
+                    if server._stopping.wait(reply.drip):
+                        self.close_connection = True
+                        return
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+
+            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
             def log_message(self, *_args: Any) -> None:
                 pass
