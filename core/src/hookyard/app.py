@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar, Request, get, post
+from litestar.datastructures import State
 from litestar.params import FromPath  # noqa: TC002 (Litestar reads annotations at runtime)
 from litestar.response import Response
 
@@ -44,50 +45,63 @@ async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes | Non
     return b"".join(chunks)
 
 
+def _host(request: Request[Any, Any, Any]) -> Host:
+    host: Host = request.app.state.host
+    return host
+
+
+@post("/hooks/{source:str}")
+async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Authenticate, parse, route and store one webhook; 200 only once it is committed."""
+    intake = _host(request).intake
+    limit = intake.body_limit(source)
+    if limit is None:
+        return _json(404, {"error": f"no source named {source!r}"})
+    body = await _read_body(request, limit)
+    if body is None:
+        return _json(413, {"error": f"body over {limit} bytes"})
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    try:
+        answer = await intake.receive(source, headers, body)
+    except Exception:
+        log.exception("source %s: storing the webhook failed", source)
+        return _json(503, {"error": "storage unavailable, please retry"})
+    return _json(answer.status, answer.body)
+
+
+@get("/health")
+async def health() -> Response[bytes]:
+    """The process is up."""
+    return _json(200, {"status": "ok"})
+
+
+@get("/ready")
+async def ready(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The database answers."""
+    try:
+        await _host(request).store.ping()
+    except Exception as exc:
+        return _json(503, {"status": "unavailable", "database": type(exc).__name__})
+    return _json(200, {"status": "ready"})
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    host: Host = app.state.host
+    await host.start(intake=True, workers=app.state.workers)
+    try:
+        yield
+    finally:
+        await host.stop()
+
+
 def create_app(host: Host, *, workers: bool = True) -> Litestar:
     """A Litestar app serving ``host``; its lifespan starts and stops the host."""
-    intake = host.intake
-
-    @post("/hooks/{source:str}")
-    async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
-        limit = intake.body_limit(source)
-        if limit is None:
-            return _json(404, {"error": f"no source named {source!r}"})
-        body = await _read_body(request, limit)
-        if body is None:
-            return _json(413, {"error": f"body over {limit} bytes"})
-        headers = {name.lower(): value for name, value in request.headers.items()}
-        try:
-            answer = await intake.receive(source, headers, body)
-        except Exception:
-            log.exception("source %s: storing the webhook failed", source)
-            return _json(503, {"error": "storage unavailable, please retry"})
-        return _json(answer.status, answer.body)
-
-    @get("/health")
-    async def health() -> Response[bytes]:
-        return _json(200, {"status": "ok"})
-
-    @get("/ready")
-    async def ready() -> Response[bytes]:
-        try:
-            await host.store.ping()
-        except Exception as exc:
-            return _json(503, {"status": "unavailable", "database": type(exc).__name__})
-        return _json(200, {"status": "ready"})
-
-    @asynccontextmanager
-    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
-        await host.start(intake=True, workers=workers)
-        try:
-            yield
-        finally:
-            await host.stop()
-
     limits = [source.max_body_bytes for source in host.config.sources.values()]
     return Litestar(
         route_handlers=[receive, health, ready],
-        lifespan=[lifespan],
+        lifespan=[_lifespan],
+        state=State({"host": host, "workers": workers}),
         request_max_body_size=max(limits, default=1024 * 1024) + 1,
         openapi_config=None,
         logging_config=None,  # the command's --log-level rules; Litestar's default is INFO
