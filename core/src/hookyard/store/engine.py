@@ -42,6 +42,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = make_url(target).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # SQLite has one write lock per file. With one connection, intake commits, claims
+        # and outcome records queue in the pool instead of sleeping in SQLite's busy
+        # handler (docs/benchmarks.md: intake p99 572 -> 195 ms with workers running).
+        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120, **kwargs}
     engine = create_async_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
