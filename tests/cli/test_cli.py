@@ -162,3 +162,16 @@ def test_simulate_against_nothing_listening_says_so(config: Path, tmp_path: Path
     assert result.returncode == 1
     assert re.match(rf"hookyard: could not reach {url}/hooks/chats: ", result.stderr)
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_serve_with_an_unreachable_database_says_so(tmp_path: Path) -> None:
+    file = tmp_path / "down.yaml"
+    file.write_text(
+        "database: postgresql://postgres:hunter2@127.0.0.1:1/hookyard\n"
+        "sources:\n  lc: {vendor: livechat, secret: s3cret}\n"
+    )
+    done = hookyard("serve", "--config", str(file), "--port", "1", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "cannot reach the database postgresql://postgres:***@127.0.0.1:1/hookyard" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "hunter2" not in done.stderr + done.stdout

@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from hookyard.host import Host
     from hookyard.store import Store
 
-__all__ = ["config_option", "fail", "load_host", "run_async", "user_errors", "with_store"]
+__all__ = [
+    "config_option",
+    "fail",
+    "load_host",
+    "migrate",
+    "run_async",
+    "user_errors",
+    "with_store",
+]
 
 T = TypeVar("T")
 DEFAULT_CONFIG = "hookyard.yaml"
@@ -75,6 +83,30 @@ def load_host(config_path: str) -> Host:
     from hookyard.host import Host
 
     return Host.from_file(config_path)
+
+
+def migrate(database: str) -> None:
+    """Apply migrations to ``database`` with a store of its own, closed afterwards."""
+    from hookyard.store import Store
+
+    async def run() -> None:
+        store = Store(database)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    try:
+        asyncio.run(run())
+    except OSError as exc:
+        shown = store_url_for_humans(database)
+        fail(f"cannot reach the database {shown}: {exc.strerror or exc}", 1)
+
+
+def store_url_for_humans(database: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database).render_as_string(hide_password=True)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -10,7 +10,7 @@ import signal
 import attrs
 import click
 
-from hookyard._cli_common import config_option, load_host, run_async, user_errors
+from hookyard._cli_common import config_option, load_host, migrate, run_async, user_errors
 from hookyard._cli_deliveries import deliveries
 from hookyard._cli_simulate import simulate
 from hookyard.plugins import get_plugin_manager, list_plugins
@@ -61,6 +61,7 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
 
     _setup_logging(log_level)
     hookyard_host = load_host(config_path)
+    migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
     init_sentry(hookyard_host.config.sentry, with_litestar=True)
     app = create_app(hookyard_host, workers=workers)
     click.echo(f"hookyard: listening on http://{host}:{port} with {config_path}", err=True)
@@ -134,13 +135,7 @@ def db() -> None:
 @user_errors
 def db_upgrade(config_path: str) -> None:
     """Apply database migrations (hookyard serve also does this at start)."""
-    hookyard_host = load_host(config_path)
-
-    async def run() -> None:
-        await hookyard_host.store.migrate()
-        await hookyard_host.store.close()
-
-    run_async(run())
+    migrate(load_setup(config_path).config.database)
     click.echo("database is up to date")
 
 
