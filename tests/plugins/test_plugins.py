@@ -165,3 +165,26 @@ def test_hookyard_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
     }
     assert found["generic"]["distribution"] == "hookyard"
     assert found["generic"]["hooks"] == ["hookyard_register_vendors"]
+
+
+def _install_broken_plugin(site: Path) -> None:
+    """A distribution whose ``hookyard`` entry point fails to import, as a bad release would."""
+    info = site / "hookyard_broken-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hookyard-broken\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[hookyard]\nbroken = hookyard_broken_module\n")
+    (site / "hookyard_broken_module.py").write_text("import a_module_that_is_not_installed\n")
+
+
+def test_a_plugin_that_fails_to_import_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _install_broken_plugin(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError) as raised:
+        get_plugin_manager(disabled=[])
+    message = str(raised.value)
+    assert "plugin 'broken' from hookyard-broken cannot be loaded" in message
+    assert "a_module_that_is_not_installed" in message
+    assert "HOOKYARD_DISABLE_PLUGINS=broken" in message
+    assert get_plugin_manager(disabled=["broken"]).has_plugin("livechat")

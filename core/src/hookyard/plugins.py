@@ -64,12 +64,30 @@ def get_plugin_manager(disabled: Iterable[str] | None = None) -> pluggy.PluginMa
         pm.load_setuptools_entrypoints(ENTRY_POINT_GROUP)
     except ValueError as exc:
         raise PluginError(f"two installed plugins share a name: {exc}") from None
+    except Exception as exc:  # a plugin's import raised; say which plugin
+        raise PluginError(_broken_entry_point(pm, exc)) from None
     for name, module_name in DEFAULT_PLUGINS.items():
         if pm.is_blocked(name) or pm.has_plugin(name):
             continue
         pm.register(importlib.import_module(module_name), name=name)
     validate(pm)
     return pm
+
+
+def _broken_entry_point(pm: pluggy.PluginManager, error: Exception) -> str:
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if pm.is_blocked(entry_point.name):
+            continue
+        try:
+            entry_point.load()
+        except Exception as exc:
+            dist = entry_point.dist.name if entry_point.dist else "an unknown distribution"
+            return (
+                f"plugin {entry_point.name!r} from {dist} cannot be loaded "
+                f"({type(exc).__name__}: {exc}); fix or uninstall it, or block it with "
+                f"{DISABLE_ENV}={entry_point.name}"
+            )
+    return f"loading plugins failed: {type(error).__name__}: {error}"
 
 
 def validate(pm: pluggy.PluginManager) -> None:
