@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 BOOTSTRAP = ROOT / ".bootstrap"
@@ -78,11 +80,25 @@ def _ensure_postgres() -> None:
     print("tasks: PostgreSQL is not reachable at 127.0.0.1:5432; the store tests will fail")
 
 
+def _call(cmd: list[str], **kwargs: Any) -> int:
+    """Run ``cmd`` and return its exit code; Ctrl-C is left to the child to handle.
+
+    The terminal sends Ctrl-C to both processes; the child (hookyard, pytest) stops
+    gracefully, and this process just waits for it instead of killing it.
+    """
+    child = subprocess.Popen(cmd, **kwargs)
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        return child.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def run(args: list[str]) -> int:
-    _sync("--no-dev")
+    _sync("--no-dev", "--inexact")  # keeps dev tools a test run installed
     config = ["--config", str(ROOT / "examples" / "hookyard.yaml")]
     hookyard = _bin(ROOT / ".venv", "hookyard")
-    return subprocess.call([str(hookyard), "serve", *config, *args], cwd=ROOT / "examples")
+    return _call([str(hookyard), "serve", *config, *args], cwd=ROOT / "examples")
 
 
 def test(args: list[str]) -> int:
@@ -91,7 +107,7 @@ def test(args: list[str]) -> int:
     env = _env()
     env.setdefault("HOOKYARD_TEST_POSTGRES_URL", POSTGRES_URL)
     python = _bin(ROOT / ".venv", "python")
-    return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
+    return _call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
 
 
 def main() -> int:
