@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from attrs import frozen
 
 from hookyard.events import Event
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "Intake", "idempotency_key"]
 
 log = logging.getLogger("hookyard.intake")
+_encoder = msgspec.json.Encoder()
 #: Headers never stored with an unparsed payload.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 
@@ -141,7 +143,7 @@ class Intake:
             status="stored",
             received_at=event.received_at,
             occurred_at=event.occurred_at,
-            body=json.dumps(form, ensure_ascii=False, separators=(",", ":")),
+            body=_dumps(form),
             deliveries=deliveries,
         )
 
@@ -182,3 +184,12 @@ class Intake:
                 source=config.name, vendor=config.vendor, event_id=event_id, error=error
             )
         return Answer(200, {"stored": 0, "unparsed": event_id})
+
+
+def _dumps(form: dict[str, Any]) -> str:
+    """The stored body: compact UTF-8 JSON, the same values ``json.dumps`` would write.
+
+    msgspec is faster. It spells some floats differently (``1e16``, not ``1e+16``) and writes
+    NaN and infinities as ``null``, where ``json.dumps`` would write invalid JSON.
+    """
+    return _encoder.encode(form).decode()

@@ -19,6 +19,7 @@ from attrs import define, frozen
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookyard.store._schema import deliveries, events
+from hookyard.store._sqlite_intake import Key, SqliteIntake
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -81,6 +82,8 @@ class IntakeWriter:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        #: SQLite commits skip SQLAlchemy's asyncio layer (see :mod:`._sqlite_intake`).
+        self._sqlite = _sqlite_intake(engine)
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
         self.committed = asyncio.Event()
@@ -96,6 +99,13 @@ class IntakeWriter:
         task, self._task = self._task, None
         if task is None:
             return
+        try:
+            await self._stop_task(task)
+        finally:
+            if self._sqlite is not None:
+                await self._sqlite.close()
+
+    async def _stop_task(self, task: asyncio.Task[None]) -> None:
         await self._queue.put(None)  # after every write queued so far
         try:
             await asyncio.wait_for(asyncio.shield(task), STOP_GRACE)
@@ -155,8 +165,20 @@ class IntakeWriter:
         self.committed.set()
 
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
+        rows = _unique(batches)
         async with self._engine.begin() as connection:
-            return await store_batches(connection, batches)
+            if self._sqlite is None:
+                inserted = await insert_rows(connection, rows)
+            else:
+                # Holding the engine's one SQLite connection meanwhile, in-process writers
+                # queue for it instead of sleeping in SQLite's busy handler (engine.py).
+                inserted = await self._sqlite.insert(rows)
+        return [_outcome(batch, inserted) for batch in batches]
+
+
+def _sqlite_intake(engine: AsyncEngine) -> SqliteIntake | None:
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    return SqliteIntake(path) if path and path != ":memory:" else None
 
 
 def _fail(group: list[_Pending]) -> None:
@@ -165,41 +187,39 @@ def _fail(group: list[_Pending]) -> None:
             pending.future.set_exception(RuntimeError("the intake writer stopped"))
 
 
-def _insert(connection: AsyncConnection) -> Any:
-    dialect = connection.dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(events)
-
-
-async def store_batches(
-    connection: AsyncConnection, batches: list[IntakeBatch]
-) -> list[IntakeOutcome]:
-    """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
-    unique: dict[tuple[str, str], EventRow] = {}
+def _unique(batches: list[IntakeBatch]) -> dict[Key, EventRow]:
+    """The group's rows, one per (source, event id): the first one wins."""
+    unique: dict[Key, EventRow] = {}
     for batch in batches:
         for row in batch.rows:
             unique.setdefault((row.source, row.event_id), row)
-    inserted: dict[tuple[str, str], int] = {}
-    if unique:
-        statement = (
-            _insert(connection)
-            .on_conflict_do_nothing(index_elements=["source", "event_id"])
-            .returning(events.c.pk, events.c.source, events.c.event_id)
-        )
-        params = [_event_params(row) for row in unique.values()]
-        result = await connection.execute(statement, params)
-        inserted = {(r.source, r.event_id): r.pk for r in result}
+    return unique
+
+
+async def insert_rows(connection: AsyncConnection, rows: dict[Key, EventRow]) -> dict[Key, int]:
+    """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
+    if not rows:
+        return {}
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    statement = (
+        insert(events)
+        .on_conflict_do_nothing(index_elements=["source", "event_id"])
+        .returning(events.c.pk, events.c.source, events.c.event_id)
+    )
+    result = await connection.execute(statement, [_event_params(row) for row in rows.values()])
+    inserted = {(r.source, r.event_id): r.pk for r in result}
     now = datetime.now(UTC)
     delivery_params = [
         _delivery_params(pk, planned, now)
         for key, pk in inserted.items()
-        for planned in unique[key].deliveries
+        for planned in rows[key].deliveries
     ]
     if delivery_params:
         await connection.execute(deliveries.insert(), delivery_params)
-    return [_outcome(batch, inserted) for batch in batches]
+    return inserted
 
 
-def _outcome(batch: IntakeBatch, inserted: dict[tuple[str, str], int]) -> IntakeOutcome:
+def _outcome(batch: IntakeBatch, inserted: dict[Key, int]) -> IntakeOutcome:
     stored = duplicates = planned = 0
     for row in batch.rows:
         if inserted.pop((row.source, row.event_id), None) is not None:

@@ -1,0 +1,139 @@
+"""SQLite intake commits: a whole group commit in one thread, on its own sqlite3 connection.
+
+Through SQLAlchemy's asyncio layer each statement and the commit are separate round trips
+to aiosqlite's thread; here the transaction is one hop (docs/benchmarks.md). Times are
+written in SQLAlchemy's SQLite format, so the store's SQLAlchemy reads parse them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError
+
+from hookyard.store.engine import sqlite_pragmas
+
+if TYPE_CHECKING:
+    from hookyard.store.intake import EventRow, PlannedRow
+
+__all__ = ["SqliteIntake"]
+
+Key = tuple[str, str]
+
+_EVENT_SQL = (
+    "INSERT INTO events (source, event_id, vendor, type, status, received_at, occurred_at,"
+    " body, payload, headers, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (source, event_id) DO NOTHING RETURNING pk"
+)
+_DELIVERY_SQL = (
+    "INSERT INTO deliveries (event_pk, route, sink, action, params, idempotency_key, status,"
+    " attempts, next_attempt_at, last_error, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
+)
+
+
+class SqliteIntake:
+    """Runs :func:`insert_rows` transactions in one dedicated thread, started at first use."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._executor: ThreadPoolExecutor | None = None
+        self._connection: sqlite3.Connection | None = None  # used in that thread only
+
+    async def insert(self, rows: dict[Key, EventRow]) -> dict[Key, int]:
+        """Commit ``rows``; returns the primary key of each event that was not stored yet."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="hookyard-intake")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._transaction, rows)
+
+    async def close(self) -> None:
+        """Close the connection and end the thread (after a transaction still running)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            await asyncio.get_running_loop().run_in_executor(executor, self._close)
+            executor.shutdown()
+
+    def _open(self) -> sqlite3.Connection:
+        if self._connection is None:
+            # Autocommit mode: the transaction below is begun and ended explicitly.
+            self._connection = sqlite3.connect(self._path, isolation_level=None)
+            sqlite_pragmas(self._connection, None)
+        return self._connection
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _transaction(self, rows: dict[Key, EventRow]) -> dict[Key, int]:
+        connection = self._open()
+        try:
+            connection.execute("BEGIN IMMEDIATE")  # take the write lock before any work
+            try:
+                inserted = insert_rows(connection, rows)
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:  # the store's callers see SQLAlchemy's exceptions
+            raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
+        return inserted
+
+
+def insert_rows(connection: sqlite3.Connection, rows: dict[Key, EventRow]) -> dict[Key, int]:
+    """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
+    inserted: dict[Key, int] = {}
+    now = _sqlite_time(datetime.now(UTC))
+    planned: list[tuple[object, ...]] = []
+    for key, row in rows.items():
+        found = connection.execute(_EVENT_SQL, _event_values(row)).fetchone()
+        if found is not None:
+            inserted[key] = found[0]
+            planned.extend(_delivery_values(found[0], p, now) for p in row.deliveries)
+    if planned:
+        connection.executemany(_DELIVERY_SQL, planned)
+    return inserted
+
+
+def _event_values(row: EventRow) -> tuple[object, ...]:
+    return (
+        row.source,
+        row.event_id,
+        row.vendor,
+        row.type,
+        row.status,
+        _sqlite_time(row.received_at),
+        None if row.occurred_at is None else _sqlite_time(row.occurred_at),
+        row.body,
+        row.payload,
+        row.headers,
+        row.error,
+    )
+
+
+def _delivery_values(event_pk: int, planned: PlannedRow, now: str) -> tuple[object, ...]:
+    return (
+        event_pk,
+        planned.route,
+        planned.sink,
+        planned.action,
+        json.dumps(planned.params, ensure_ascii=False),
+        planned.idempotency_key,
+        "dead" if planned.error else "pending",
+        now,
+        planned.error,
+        now,
+        now,
+    )
+
+
+def _sqlite_time(value: datetime) -> str:
+    """UTC without an offset, as SQLAlchemy's SQLite ``DATETIME`` stores it."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
