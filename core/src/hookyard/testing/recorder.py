@@ -7,6 +7,7 @@ under test runs in the event loop or in another process.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import deque
@@ -50,6 +51,15 @@ class Recorded:
         return json.loads(self.body)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished (a killed process, a timeout) is expected, not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class RecordingServer:
     """``with RecordingServer() as server:`` then POST to ``server.url``."""
 
@@ -60,8 +70,7 @@ class RecordingServer:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -108,6 +117,9 @@ class RecordingServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the client died mid-request: nothing arrived
+                    self.close_connection = True
+                    return
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 recorded = Recorded(self.command, self.path, headers, body, time.time())
                 reply = server._take(recorded)
