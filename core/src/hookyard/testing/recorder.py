@@ -7,6 +7,7 @@ under test runs in the event loop or in another process.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -53,6 +54,7 @@ class Recorded:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    recorder: RecordingServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that vanished (a killed process, a timeout) is expected, not an error."""
@@ -70,7 +72,8 @@ class RecordingServer:
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._stopping = threading.Event()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), _Handler)
+        self._server.recorder = self
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -108,52 +111,50 @@ class RecordingServer:
             self._arrived.notify_all()
             return self._replies.popleft() if self._replies else self.default
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _QuietServer
 
-            def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                body = self.rfile.read(length)
-                if len(body) < length:  # the client died mid-request: nothing arrived
-                    self.close_connection = True
-                    return
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                recorded = Recorded(self.command, self.path, headers, body, time.time())
-                reply = server._take(recorded)
-                if server._stopping.wait(reply.delay):
-                    self.close_connection = True
-                    return
-                try:
-                    if reply.drip:
-                        self._drip(reply)
-                        return
-                    self.send_response(reply.status)
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("content-length", str(len(reply.body)))
-                    self.end_headers()
-                    self.wfile.write(reply.body)
-                except OSError:
-                    pass  # the client gave up (a timeout test)
+    def do_POST(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client died mid-request: nothing arrived
+            self.close_connection = True
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        recorder = self.server.recorder
+        reply = recorder._take(Recorded(self.command, self.path, headers, body, time.time()))
+        if recorder._stopping.wait(reply.delay):
+            self.close_connection = True
+            return
+        with contextlib.suppress(OSError):  # the client gave up (a timeout test)
+            if reply.drip:
+                self._drip(reply)
+            else:
+                self._answer(reply)
 
-            def _drip(self, reply: Reply) -> None:
-                reason = self.responses.get(reply.status, ("",))[0]
-                head = [f"{self.protocol_version} {reply.status} {reason}"]
-                head += [f"{name}: {value}" for name, value in reply.headers.items()]
-                head += [f"content-length: {len(reply.body)}", "", ""]
-                for byte in "\r\n".join(head).encode() + reply.body:
-                    if server._stopping.wait(reply.drip):
-                        self.close_connection = True
-                        return
-                    self.wfile.write(bytes([byte]))
-                    self.wfile.flush()
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
-            do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
+    def _answer(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("content-length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
 
-            def log_message(self, *_args: Any) -> None:
-                pass
+    def _drip(self, reply: Reply) -> None:
+        reason = self.responses.get(reply.status, ("",))[0]
+        head = [f"{self.protocol_version} {reply.status} {reason}"]
+        head += [f"{name}: {value}" for name, value in reply.headers.items()]
+        head += [f"content-length: {len(reply.body)}", "", ""]
+        for byte in "\r\n".join(head).encode() + reply.body:
+            if self.server.recorder._stopping.wait(reply.drip):
+                self.close_connection = True
+                return
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
 
-        return Handler
+    def log_message(self, *_args: Any) -> None:
+        pass
