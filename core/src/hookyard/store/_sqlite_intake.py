@@ -8,33 +8,27 @@ written in SQLAlchemy's SQLite format, so the store's SQLAlchemy reads parse the
 from __future__ import annotations
 
 import asyncio
-import json
+import functools
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
+from hookyard.store._rows import delivery_params, event_params
 from hookyard.store.engine import sqlite_pragmas
 
 if TYPE_CHECKING:
-    from hookyard.store.intake import EventRow, PlannedRow
+    from hookyard.store._rows import EventRow, Key
 
 __all__ = ["SqliteIntake"]
 
-Key = tuple[str, str]
 
-_EVENT_SQL = (
-    "INSERT INTO events (source, event_id, vendor, type, status, received_at, occurred_at,"
-    " body, payload, headers, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (source, event_id) DO NOTHING RETURNING pk"
-)
-_DELIVERY_SQL = (
-    "INSERT INTO deliveries (event_pk, route, sink, action, params, idempotency_key, status,"
-    " attempts, next_attempt_at, last_error, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"
-)
+@functools.cache
+def _insert_sql(table: str, columns: tuple[str, ...], suffix: str = "") -> str:
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){suffix}"
 
 
 class SqliteIntake:
@@ -90,48 +84,26 @@ class SqliteIntake:
 def insert_rows(connection: sqlite3.Connection, rows: dict[Key, EventRow]) -> dict[Key, int]:
     """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
     inserted: dict[Key, int] = {}
-    now = _sqlite_time(datetime.now(UTC))
-    planned: list[tuple[object, ...]] = []
+    now = datetime.now(UTC)
+    planned: list[dict[str, Any]] = []
     for key, row in rows.items():
-        found = connection.execute(_EVENT_SQL, _event_values(row)).fetchone()
+        values = event_params(row)
+        sql = _insert_sql("events", tuple(values), _SKIP_DUPLICATE)
+        found = connection.execute(sql, _sqlite_values(values)).fetchone()
         if found is not None:
             inserted[key] = found[0]
-            planned.extend(_delivery_values(found[0], p, now) for p in row.deliveries)
+            planned.extend(delivery_params(found[0], p, now) for p in row.deliveries)
     if planned:
-        connection.executemany(_DELIVERY_SQL, planned)
+        sql = _insert_sql("deliveries", tuple(planned[0]))
+        connection.executemany(sql, [_sqlite_values(values) for values in planned])
     return inserted
 
 
-def _event_values(row: EventRow) -> tuple[object, ...]:
-    return (
-        row.source,
-        row.event_id,
-        row.vendor,
-        row.type,
-        row.status,
-        _sqlite_time(row.received_at),
-        None if row.occurred_at is None else _sqlite_time(row.occurred_at),
-        row.body,
-        row.payload,
-        row.headers,
-        row.error,
-    )
+_SKIP_DUPLICATE = " ON CONFLICT (source, event_id) DO NOTHING RETURNING pk"
 
 
-def _delivery_values(event_pk: int, planned: PlannedRow, now: str) -> tuple[object, ...]:
-    return (
-        event_pk,
-        planned.route,
-        planned.sink,
-        planned.action,
-        json.dumps(planned.params, ensure_ascii=False),
-        planned.idempotency_key,
-        "dead" if planned.error else "pending",
-        now,
-        planned.error,
-        now,
-        now,
-    )
+def _sqlite_values(values: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(_sqlite_time(v) if isinstance(v, datetime) else v for v in values.values())
 
 
 def _sqlite_time(value: datetime) -> str:

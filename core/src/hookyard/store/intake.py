@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attrs import define, frozen
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hookyard.store._rows import EventRow, Key, PlannedRow, delivery_params, event_params
 from hookyard.store._schema import deliveries, events
-from hookyard.store._sqlite_intake import Key, SqliteIntake
+from hookyard.store._sqlite_intake import SqliteIntake
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -29,34 +29,6 @@ __all__ = ["EventRow", "IntakeBatch", "IntakeOutcome", "IntakeWriter", "PlannedR
 MAX_BATCH = 512
 #: Seconds :meth:`IntakeWriter.stop` waits for queued writes to commit.
 STOP_GRACE = 10.0
-
-
-@frozen
-class PlannedRow:
-    route: str
-    sink: str
-    action: str
-    params: dict[str, Any]
-    idempotency_key: str
-    error: str | None = None
-
-
-@frozen
-class EventRow:
-    """One event (or one unparsed payload) and the deliveries routing planned for it."""
-
-    source: str
-    event_id: str
-    vendor: str
-    type: str
-    status: str
-    received_at: datetime
-    occurred_at: datetime | None = None
-    body: str | None = None
-    payload: bytes | None = None
-    headers: str | None = None
-    error: str | None = None
-    deliveries: Sequence[PlannedRow] = ()
 
 
 @frozen
@@ -86,7 +58,6 @@ class IntakeWriter:
         self._sqlite = _sqlite_intake(engine)
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
-        self.committed = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="hookyard-intake-writer")
@@ -162,7 +133,6 @@ class IntakeWriter:
         for pending, outcome in zip(group, outcomes, strict=True):
             if not pending.future.done():
                 pending.future.set_result(outcome)
-        self.committed.set()
 
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
         rows = _unique(batches)
@@ -206,16 +176,16 @@ async def insert_rows(connection: AsyncConnection, rows: dict[Key, EventRow]) ->
         .on_conflict_do_nothing(index_elements=["source", "event_id"])
         .returning(events.c.pk, events.c.source, events.c.event_id)
     )
-    result = await connection.execute(statement, [_event_params(row) for row in rows.values()])
+    result = await connection.execute(statement, [event_params(row) for row in rows.values()])
     inserted = {(r.source, r.event_id): r.pk for r in result}
     now = datetime.now(UTC)
-    delivery_params = [
-        _delivery_params(pk, planned, now)
+    planned = [
+        delivery_params(pk, row_planned, now)
         for key, pk in inserted.items()
-        for planned in rows[key].deliveries
+        for row_planned in rows[key].deliveries
     ]
-    if delivery_params:
-        await connection.execute(deliveries.insert(), delivery_params)
+    if planned:
+        await connection.execute(deliveries.insert(), planned)
     return inserted
 
 
@@ -228,36 +198,3 @@ def _outcome(batch: IntakeBatch, inserted: dict[Key, int]) -> IntakeOutcome:
         else:
             duplicates += 1
     return IntakeOutcome(stored, duplicates, planned)
-
-
-def _event_params(row: EventRow) -> dict[str, Any]:
-    return {
-        "source": row.source,
-        "event_id": row.event_id,
-        "vendor": row.vendor,
-        "type": row.type,
-        "status": row.status,
-        "received_at": row.received_at,
-        "occurred_at": row.occurred_at,
-        "body": row.body,
-        "payload": row.payload,
-        "headers": row.headers,
-        "error": row.error,
-    }
-
-
-def _delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[str, Any]:
-    return {
-        "event_pk": event_pk,
-        "route": planned.route,
-        "sink": planned.sink,
-        "action": planned.action,
-        "params": json.dumps(planned.params, ensure_ascii=False),
-        "idempotency_key": planned.idempotency_key,
-        "status": "dead" if planned.error else "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "last_error": planned.error,
-        "created_at": now,
-        "updated_at": now,
-    }

@@ -1,0 +1,78 @@
+"""The rows intake writes, and their column values: one definition for every backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from attrs import frozen
+
+__all__ = ["EventRow", "Key", "PlannedRow", "delivery_params", "event_params"]
+
+#: An event's identity within the store: (source, event id).
+Key = tuple[str, str]
+
+
+@frozen
+class PlannedRow:
+    route: str
+    sink: str
+    action: str
+    params: dict[str, Any]
+    idempotency_key: str
+    error: str | None = None
+
+
+@frozen
+class EventRow:
+    """One event (or one unparsed payload) and the deliveries routing planned for it."""
+
+    source: str
+    event_id: str
+    vendor: str
+    type: str
+    status: str
+    received_at: datetime
+    occurred_at: datetime | None = None
+    body: str | None = None
+    payload: bytes | None = None
+    headers: str | None = None
+    error: str | None = None
+    deliveries: Sequence[PlannedRow] = ()
+
+
+def event_params(row: EventRow) -> dict[str, Any]:
+    """Column values of the ``events`` row for ``row``."""
+    return {
+        "source": row.source,
+        "event_id": row.event_id,
+        "vendor": row.vendor,
+        "type": row.type,
+        "status": row.status,
+        "received_at": row.received_at,
+        "occurred_at": row.occurred_at,
+        "body": row.body,
+        "payload": row.payload,
+        "headers": row.headers,
+        "error": row.error,
+    }
+
+
+def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[str, Any]:
+    """Column values of the ``deliveries`` row for ``planned``."""
+    return {
+        "event_pk": event_pk,
+        "route": planned.route,
+        "sink": planned.sink,
+        "action": planned.action,
+        "params": json.dumps(planned.params, ensure_ascii=False),
+        "idempotency_key": planned.idempotency_key,
+        "status": "dead" if planned.error else "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": planned.error,
+        "created_at": now,
+        "updated_at": now,
+    }
