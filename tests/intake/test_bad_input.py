@@ -84,6 +84,7 @@ async def test_failed_authentication_is_401_and_logged_without_secrets(
     assert "source chat: authentication failed" in logged
     assert LIVECHAT_SECRET not in logged
     assert secret_key is None or secret_key not in logged
+    assert (await client.get("/health")).json()["intake"] == {"unauthenticated": 1}
 
 
 @pytest.mark.parametrize(
@@ -256,7 +257,9 @@ async def test_source_with_auth_none_accepts_unauthenticated_deliveries(
 
 
 async def test_health_and_ready_answer_200(client: AsyncTestClient[Any]) -> None:
-    assert (await client.get("/health")).status_code == 200
+    health = await client.get("/health")
+    assert health.status_code == 200
+    assert health.json() == {"status": "ok", "intake": {}}
     ready = await client.get("/ready")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready"}

@@ -70,9 +70,9 @@ async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Res
 
 
 @get("/health")
-async def health() -> Response[bytes]:
-    """The process is up."""
-    return _json(200, {"status": "ok"})
+async def health(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """The process is up; ``intake`` counts what this process answered, by outcome."""
+    return _json(200, {"status": "ok", "intake": dict(_host(request).intake.counters)})
 
 
 @get("/ready")
