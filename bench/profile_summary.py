@@ -16,7 +16,7 @@ from collections import Counter
 STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("worker: claim/record deliveries (SQLAlchemy)", ("DeliveryStore.",)),
     ("worker: http sink POST (httpx)", ("HttpSink.", "httpx/", "httpcore/")),
-    ("worker: other", ("hookyard/worker.py",)),
+    ("worker: other", ("hookyard/delivery/worker.py",)),
     ("intake writer: SQL for events+deliveries", ("hookyard/store/intake.py",)),
     ("intake: livechat verify", ("Intake._authenticate",)),
     ("intake: livechat parse", ("Intake._parse",)),

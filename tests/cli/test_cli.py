@@ -20,7 +20,7 @@ from click.testing import CliRunner, Result
 
 from hookyard.cli import main
 from hookyard.config import load_config
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 
 ROOT = Path(__file__).parents[2]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from hookyard.config import Config, ConfigError, parse_config
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.plugins import Registry, collect_registry, configure_converter, get_plugin_manager
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from hookyard.builtin.http import HttpSinkConfig
 from hookyard.config import Config, ConfigError, RetryPolicy, load_config
-from hookyard.convert import make_converter
-from hookyard.default_plugins.http import HttpSinkConfig
+from hookyard.config.converter import make_converter
 from hookyard_livechat import LiveChatConfig
 
 if TYPE_CHECKING:

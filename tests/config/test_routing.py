@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from hookyard.config import Config, ConfigError
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.events import Chat, Event, Person
 from hookyard.host import Host
 from hookyard.routing import PlannedDelivery, Router, compile_routes

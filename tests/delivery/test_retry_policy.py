@@ -7,7 +7,7 @@ import random
 import pytest
 
 from hookyard.config import RetryPolicy, Seconds
-from hookyard.retry import backoff, decide
+from hookyard.delivery.retry import backoff, decide
 from hookyard.sinks import DeliveryFailed
 
 EXACT = RetryPolicy(initial_delay=Seconds(10.0), max_delay=Seconds(100.0), jitter=0.0)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from hookyard.app import create_app
 from hookyard.host import Host
 from hookyard.store import Store
+from hookyard.web.app import create_app
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

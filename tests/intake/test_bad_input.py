@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from conftest import GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT
+from hookyard import signing
 from hookyard.config import MIB
-from hookyard.default_plugins import _signing
 from hookyard.store import Store
 from serve_process import ServeProcess, free_port
 
@@ -154,7 +154,7 @@ def _wrong_shapes(host: Host) -> list[tuple[str, bytes, dict[str, str], str]]:
 
 
 def _signed_generic(body: bytes) -> tuple[bytes, dict[str, str]]:
-    return body, _signing.signature_headers(GENERIC_SECRET, "msg_wrong_shape", body)
+    return body, signing.signature_headers(GENERIC_SECRET, "msg_wrong_shape", body)
 
 
 async def test_json_of_the_wrong_shape_is_400_with_a_short_reason(

@@ -8,7 +8,7 @@ import pytest
 from attrs import frozen
 
 from hookyard.config import Config, ConfigError, parse_config
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.hookspecs import hookimpl
 from hookyard.plugins import collect_registry, configure_converter, get_plugin_manager, validate
 from hookyard.sinks import SinkSpec

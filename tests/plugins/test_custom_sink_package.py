@@ -90,6 +90,8 @@ def test_hookyard_plugins_lists_the_installed_sink(python: Path) -> None:
         "distribution": DISTRIBUTION,
         "version": "0.1.0",
         "hooks": ["hookyard_register_sinks"],
+        "vendors": [],
+        "sinks": ["memo"],
     }
     assert listed["livechat"]["distribution"] == "hookyard-livechat"
 

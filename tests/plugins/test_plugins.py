@@ -15,7 +15,7 @@ from hookyard.config import ConfigError
 from hookyard.hookspecs import hookimpl
 from hookyard.host import Host
 from hookyard.plugins import (
-    DEFAULT_PLUGINS,
+    BUILTIN_PLUGINS,
     PluginError,
     collect_registry,
     get_plugin_manager,
@@ -47,7 +47,7 @@ def test_livechat_has_no_private_door() -> None:
         ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "livechat"
     ]
     assert entry_point.dist is not None and entry_point.dist.name == "hookyard-livechat"
-    assert "livechat" not in DEFAULT_PLUGINS
+    assert "livechat" not in BUILTIN_PLUGINS
     core = ROOT / "core" / "src" / "hookyard"
     mentions = [p for p in core.rglob("*.py") if "hookyard_livechat" in p.read_text("utf-8")]
     assert mentions == []
@@ -146,8 +146,15 @@ def test_hookyard_plugins_lists_name_distribution_version_and_hooks() -> None:
     lines = {line.split()[0]: line.split() for line in result.output.splitlines()}
     livechat = importlib.metadata.version("hookyard-livechat")
     core = importlib.metadata.version("hookyard")
-    assert lines["livechat"][1:] == ["hookyard-livechat", livechat, "hookyard_register_vendors"]
-    assert lines["http"][1:] == ["hookyard", core, "hookyard_register_sinks"]
+    assert lines["plugin"] == ["plugin", "registers", "distribution", "version", "hooks"]
+    assert lines["livechat"][1:] == [
+        "vendor",
+        "livechat",
+        "hookyard-livechat",
+        livechat,
+        "hookyard_register_vendors",
+    ]
+    assert lines["http"][1:] == ["sink", "http", "hookyard", core, "hookyard_register_sinks"]
 
 
 def test_hookyard_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,6 +169,8 @@ def test_hookyard_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
         "distribution": "hookyard-livechat",
         "version": importlib.metadata.version("hookyard-livechat"),
         "hooks": ["hookyard_register_vendors"],
+        "vendors": ["livechat"],
+        "sinks": [],
     }
     assert found["generic"]["distribution"] == "hookyard"
     assert found["generic"]["hooks"] == ["hookyard_register_vendors"]

@@ -8,7 +8,7 @@ import pytest
 from attrs import frozen
 
 from hookyard.config import Config, ConfigError, Seconds, parse_config
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, configure_converter, get_plugin_manager
 from hookyard.sinks import DeliveryFailed
 from hookyard.testing import Reply

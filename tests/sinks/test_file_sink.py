@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard.convert import make_converter
-from hookyard.default_plugins import file as file_plugin
-from hookyard.default_plugins.file import FileSinkConfig
+from hookyard.builtin import file as file_plugin
+from hookyard.builtin.file import FileSinkConfig
+from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
 

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard.convert import make_converter
-from hookyard.default_plugins import _signing
-from hookyard.default_plugins import generic as generic_plugin
-from hookyard.default_plugins.generic import GenericConfig, parse, simulate, verify
-from hookyard.default_plugins.http import HttpSink, HttpSinkConfig
+from hookyard import signing
+from hookyard.builtin import generic as generic_plugin
+from hookyard.builtin.generic import GenericConfig, parse, simulate, verify
+from hookyard.builtin.http import HttpSink, HttpSinkConfig
+from hookyard.config.converter import make_converter
 from hookyard.events import Attachment, Chat, Event, Message, Person, Rating, stable_event_id
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookRequest
@@ -37,7 +37,7 @@ def _request(
 def _signed(body: dict[str, Any], *, secret: str = SECRET, age: float = 0) -> WebhookRequest:
     data = json.dumps(body).encode()
     stamp = int(datetime.now(UTC).timestamp() - age)
-    return _request(data, _signing.signature_headers(secret, "msg-1", data, stamp))
+    return _request(data, signing.signature_headers(secret, "msg-1", data, stamp))
 
 
 def test_registered_through_the_plugin_manager() -> None:

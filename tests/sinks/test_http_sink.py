@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard.convert import make_converter
-from hookyard.default_plugins import _signing
-from hookyard.default_plugins import http as http_plugin
-from hookyard.default_plugins.http import HttpSinkConfig, parse_retry_after
+from hookyard import signing
+from hookyard.builtin import http as http_plugin
+from hookyard.builtin.http import HttpSinkConfig, parse_retry_after
+from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
 from hookyard.testing import Reply
@@ -98,7 +98,7 @@ def test_config_repr_hides_secret_and_headers() -> None:
 
 
 def test_signing_matches_the_standard_webhooks_test_vector() -> None:
-    signature = _signing.sign(
+    signature = signing.sign(
         "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
         "msg_p5jXN8AQM9LWM0D4loKWxJek",
         1614265330,

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hookyard.convert import make_converter
-from hookyard.default_plugins import log as log_plugin
-from hookyard.default_plugins.log import LogSinkConfig
+from hookyard.builtin import log as log_plugin
+from hookyard.builtin.log import LogSinkConfig
+from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
 
+from hookyard.store import StoreError
 from hookyard.store.intake import IntakeOutcome
 
 from ._support import batch, event_row
@@ -52,7 +52,7 @@ async def test_an_event_whose_delivery_cannot_be_stored_is_not_stored_either(
 ) -> None:
     await store.intake.write(batch(event_row("e1", key="shared-key")))
 
-    with pytest.raises(IntegrityError):
+    with pytest.raises(StoreError):
         await store.intake.write(batch(event_row("e2", key="shared-key")))
 
     assert reader.scalar("SELECT count(*) FROM events WHERE event_id = ?", "e2") == 0
@@ -124,7 +124,7 @@ async def test_a_failing_write_fails_alone_and_its_neighbours_are_stored(
         *(store.intake.write(batch(row)) for row in rows), return_exceptions=True
     )
 
-    assert isinstance(results[10], IntegrityError)
+    assert isinstance(results[10], StoreError)
     neighbours = results[:10] + results[11:]
     assert all(o == IntakeOutcome(stored=1, duplicates=0, deliveries=1) for o in neighbours)
     assert reader.scalar("SELECT count(*) FROM events WHERE event_id = ?", "bad") == 0

@@ -1,8 +1,11 @@
 """hookyard: a self-hosted webhook integration host for customer-support chat.
 
-The public surface for plugin authors is re-exported here; see docs/plugins.md.
+The public plugin API is what this module exports, plus :mod:`hookyard.signing` and
+:mod:`hookyard.testing` (docs/plugins.md). Every other module is internal and may change
+without notice; plugins import nothing else, and a test proves it.
 """
 
+from hookyard.config.model import Seconds
 from hookyard.events import (
     EVENT_TYPES,
     Attachment,
@@ -36,6 +39,7 @@ __all__ = [
     "PayloadRejected",
     "Person",
     "Rating",
+    "Seconds",
     "SimulatedRequest",
     "Sink",
     "SinkSpec",

@@ -1,34 +1,104 @@
-"""Everything one hookyard process runs, assembled from a configuration file."""
+"""Everything one hookyard process runs, assembled from a configuration.
+
+:func:`load_setup` (plugins, converter, configuration, routes) touches no database and
+imports no SQLAlchemy, so ``check`` and ``simulate`` stay quick; :class:`Host` adds the
+store, intake and workers.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import TYPE_CHECKING
 
-from hookyard.intake import Intake
-from hookyard.setup import Setup, load_setup
-from hookyard.store import Store
-from hookyard.worker import Worker
+import cattrs
+import pluggy
+from attrs import frozen
+
+from hookyard.config import Config, load_config, make_converter, parse_config
+from hookyard.plugins import (
+    Registry,
+    collect_registry,
+    configure_converter,
+    get_plugin_manager,
+    validate,
+)
+from hookyard.routing import Router, compile_routes
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
     from pathlib import Path
 
+    from hookyard.delivery import Worker
 
-__all__ = ["Host"]
+__all__ = ["Host", "Setup", "load_setup", "setup_from_text"]
 
 log = logging.getLogger("hookyard")
+
+
+@frozen
+class Setup:
+    """Plugins, converter, configuration and compiled routes: everything validated."""
+
+    pm: pluggy.PluginManager
+    registry: Registry
+    converter: cattrs.Converter
+    config: Config
+    router: Router
+
+
+def _plugins(
+    disabled: Iterable[str] | None, plugins: Mapping[str, object] | None
+) -> tuple[pluggy.PluginManager, Registry, cattrs.Converter]:
+    pm = get_plugin_manager(disabled)
+    for name, plugin in (plugins or {}).items():
+        pm.register(plugin, name=name)
+    validate(pm)
+    registry = collect_registry(pm)
+    converter = make_converter()
+    configure_converter(pm, converter)
+    return pm, registry, converter
+
+
+def load_setup(
+    path: str | Path,
+    disabled: Iterable[str] | None = None,
+    plugins: Mapping[str, object] | None = None,
+) -> Setup:
+    """Load plugins and the configuration file at ``path`` and compile its routes.
+
+    :param plugins: in-process plugin objects to register beside the installed ones, by name.
+
+    Raises :class:`~hookyard.config.ConfigError` or :class:`~hookyard.plugins.PluginError`
+    with messages for the user.
+    """
+    pm, registry, converter = _plugins(disabled, plugins)
+    config = load_config(path, converter, registry)
+    return Setup(pm, registry, converter, config, compile_routes(config, registry))
+
+
+def setup_from_text(
+    text: str,
+    path: Path | None = None,
+    disabled: Iterable[str] | None = None,
+    plugins: Mapping[str, object] | None = None,
+) -> Setup:
+    """:func:`load_setup` for configuration text; relative paths resolve against ``path``."""
+    pm, registry, converter = _plugins(disabled, plugins)
+    config = parse_config(text, converter, registry, path)
+    return Setup(pm, registry, converter, config, compile_routes(config, registry))
 
 
 class Host:
     """Plugins, configuration, routes and store of one process.
 
-    Building a Host validates everything (plugins, config, routes, templates) and raises
-    :class:`~hookyard.config.ConfigError` or :class:`~hookyard.plugins.PluginError` with
-    messages for the user. Nothing touches the database until :meth:`start`.
+    Nothing touches the database until :meth:`start`.
     """
 
     def __init__(self, setup: Setup) -> None:
+        from hookyard.intake import Intake
+        from hookyard.store import Store
+
+        self.setup = setup
         self.pm = setup.pm
         self.registry = setup.registry
         self.converter = setup.converter
@@ -50,13 +120,15 @@ class Host:
 
     async def start(self, *, intake: bool = True, workers: bool = True) -> None:
         """Migrate the database, then start the intake writer and/or the workers."""
+        from hookyard.delivery import Worker
+
         await self.store.migrate()
         if intake:
             self.store.intake.start()
         if workers:
             self.worker = Worker(self.config, self.registry, self.router, self.store)
             self.worker.start()
-        log.info("hookyard started (database %s)", self.store.engine.url.render_as_string())
+        log.info("hookyard started (database %s)", self.store.display_url)
 
     async def stop(self) -> None:
         """Finish or release claimed deliveries, then close the database."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import hookyard_livechat
 from hookyard.config import parse_config
-from hookyard.convert import make_converter
+from hookyard.config.converter import make_converter
 from hookyard.plugins import Registry, collect_registry, get_plugin_manager
 from hookyard_livechat import LiveChatConfig
 

@@ -9,9 +9,10 @@ from sqlalchemy import select, text
 from hookyard.store._schema import events
 from hookyard.store.deliveries import DeliveryStore
 from hookyard.store.engine import create_engine, upgrade
+from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.intake import IntakeWriter
 
-__all__ = ["Store"]
+__all__ = ["Store", "StoreError", "StoreUnavailable", "display_url"]
 
 
 class Store:
@@ -23,14 +24,22 @@ class Store:
         self.intake = IntakeWriter(self.engine)
         self.deliveries = DeliveryStore(self.engine)
 
+    @property
+    def display_url(self) -> str:
+        """The database URL with its password hidden."""
+        return display_url(self.url)
+
+    @translated
     async def migrate(self) -> None:
         await upgrade(self.engine)
 
+    @translated
     async def ping(self) -> None:
         """Raises when the database cannot be reached."""
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
+    @translated
     async def events(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = select(events).order_by(events.c.pk.desc()).limit(limit)
         if status is not None:

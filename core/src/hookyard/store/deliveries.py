@@ -10,6 +10,7 @@ from attrs import frozen
 from sqlalchemy import and_, func, or_, select, update
 
 from hookyard.store._schema import attempts, deliveries, events
+from hookyard.store.errors import translated
 
 if TYPE_CHECKING:
     import builtins
@@ -75,6 +76,7 @@ class DeliveryStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
+    @translated
     async def claim(self, worker: str, limit: int, lease: float) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``."""
         now = _now()
@@ -113,6 +115,7 @@ class DeliveryStore:
             )
             return [_claimed(row) for row in rows]
 
+    @translated
     async def renew(self, worker: str, ids: Sequence[int], lease: float) -> None:
         if not ids:
             return
@@ -124,6 +127,7 @@ class DeliveryStore:
                 .values(lease_expires_at=_now() + timedelta(seconds=lease))
             )
 
+    @translated
     async def record(self, worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> bool:
         """Store an attempt's outcome; False if the lease was lost to another worker."""
         now = _now()
@@ -151,6 +155,7 @@ class DeliveryStore:
             await connection.execute(attempts.insert(), _attempt_row(worker, delivery, outcome))
         return True
 
+    @translated
     async def release(self, worker: str, ids: Sequence[int]) -> int:
         """Give claims back unattempted (graceful stop): they are due again at once."""
         if not ids:
@@ -169,6 +174,7 @@ class DeliveryStore:
             )
             return int(result.rowcount)
 
+    @translated
     async def list(
         self, status: str | None = None, limit: int = 100, ids: Sequence[int] | None = None
     ) -> list[DeliveryRecord]:
@@ -185,12 +191,14 @@ class DeliveryStore:
         async with self._engine.connect() as connection:
             return [_record(row) for row in await connection.execute(query)]
 
+    @translated
     async def counts(self) -> dict[str, int]:
         query = select(deliveries.c.status, func.count()).group_by(deliveries.c.status)
         async with self._engine.connect() as connection:
             found = {status: count for status, count in await connection.execute(query)}
         return {status: int(found.get(status, 0)) for status in STATUSES}
 
+    @translated
     async def retry(self, ids: Sequence[int] | None = None) -> builtins.list[int]:
         """Make dead deliveries due now with a fresh attempt budget; returns their ids.
 
@@ -208,6 +216,7 @@ class DeliveryStore:
             )
             return sorted(row.id for row in result)
 
+    @translated
     async def attempts_of(self, delivery_id: int) -> builtins.list[dict[str, Any]]:
         query = select(attempts).where(attempts.c.delivery_id == delivery_id)
         async with self._engine.connect() as connection:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hookyard.store._rows import EventRow, Key, PlannedRow, delivery_params, event_params
 from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
+from hookyard.store.errors import translated
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -134,6 +135,7 @@ class IntakeWriter:
             if not pending.future.done():
                 pending.future.set_result(outcome)
 
+    @translated
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
         rows = _unique(batches)
         async with self._engine.begin() as connection:

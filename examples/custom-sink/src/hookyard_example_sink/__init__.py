@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
-from hookyard.hookspecs import hookimpl
-from hookyard.sinks import DeliveryFailed, DeliveryResult, SinkSpec
+from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
-    from hookyard.sinks import DeliveryRequest
+    from hookyard import DeliveryRequest
 
 __all__ = ["MemoConfig", "MemoSink", "hookyard_register_sinks", "memo_line"]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hookyard.hookspecs import hookimpl
-from hookyard.vendors import VendorSpec
+from hookyard import VendorSpec, hookimpl
 from hookyard_livechat._config import LiveChatConfig
 from hookyard_livechat._parse import parse
 from hookyard_livechat._simulate import ACTIONS, simulate

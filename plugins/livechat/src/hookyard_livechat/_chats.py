@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
-from hookyard.events import Chat, Message, Person
+from hookyard import Chat, Message, Person
 from hookyard_livechat._fields import (
     ROLES,
     obj,
@@ -23,7 +23,7 @@ from hookyard_livechat._messages import to_message
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from hookyard.events import Event
+    from hookyard import Event
     from hookyard_livechat._delivery import Delivery
 
 __all__ = [

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from hookyard.events import Chat, Event, stable_event_id
-from hookyard.vendors import PayloadRejected, WebhookRequest
+from hookyard import Chat, Event, PayloadRejected, WebhookRequest, stable_event_id
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
-from hookyard.events import Person, Rating
+from hookyard import Person, Rating
 from hookyard_livechat._fields import obj, opt_obj
 from hookyard_livechat._messages import event_data, to_message
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from hookyard.events import Event
+    from hookyard import Event
     from hookyard_livechat._delivery import Delivery
 
 __all__ = ["RATING_SYSTEM_MESSAGES", "incoming_event"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from hookyard.events import Person
+from hookyard import Person
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

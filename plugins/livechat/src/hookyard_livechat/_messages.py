@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hookyard.events import Attachment, Message
+from hookyard import Attachment, Message
 from hookyard_livechat._fields import opt_str, opt_time
 
 if TYPE_CHECKING:

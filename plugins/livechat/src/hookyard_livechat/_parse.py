@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hookyard.events import Chat
+from hookyard import Chat
 from hookyard_livechat import _chats
 from hookyard_livechat._delivery import Delivery, open_delivery
 from hookyard_livechat._events import incoming_event
@@ -12,8 +12,7 @@ from hookyard_livechat._events import incoming_event
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from hookyard.events import Event
-    from hookyard.vendors import WebhookRequest
+    from hookyard import Event, WebhookRequest
     from hookyard_livechat._config import LiveChatConfig
 
 __all__ = ["HANDLERS", "parse"]

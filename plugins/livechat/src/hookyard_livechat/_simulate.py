@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from hookyard.vendors import SimulatedRequest
+from hookyard import SimulatedRequest
 
 if TYPE_CHECKING:
     from collections.abc import Callable

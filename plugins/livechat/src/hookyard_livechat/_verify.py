@@ -5,10 +5,10 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING
 
-from hookyard.vendors import AuthenticationFailed
+from hookyard import AuthenticationFailed
 
 if TYPE_CHECKING:
-    from hookyard.vendors import WebhookRequest
+    from hookyard import WebhookRequest
     from hookyard_livechat._config import LiveChatConfig
 
 __all__ = ["verify"]

@@ -1,20 +1,14 @@
-"""The configuration file: YAML in, attrs out, every error with its place."""
+"""The configuration tree: what a configuration file turns into (attrs, frozen)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NewType
+from typing import Any, Literal, NewType
 
-import yaml
 from attrs import define, field, frozen
 
-from hookyard._yaml import Located, load_located
-from hookyard._yaml import Path as KeyPath
-
-if TYPE_CHECKING:
-    import cattrs
-
-    from hookyard.plugins import Registry
+from hookyard.config.located import Located
+from hookyard.config.located import Path as KeyPath
 
 __all__ = [
     "Config",
@@ -26,10 +20,9 @@ __all__ = [
     "SinkConfig",
     "SourceConfig",
     "WorkersConfig",
-    "load_config",
 ]
 
-#: A duration option: structured (by :func:`hookyard.convert.make_converter`) from a number
+#: A duration option: structured (by :func:`hookyard.config.converter.make_converter`) from a number
 #: of seconds or a string such as ``250ms``, ``10s``, ``5m`` or ``1h``. Plugins may use it.
 Seconds = NewType("Seconds", float)
 MIB = 1024 * 1024
@@ -116,36 +109,3 @@ class Config:
     def place(self, path: KeyPath, message: str) -> str:
         """``message`` prefixed with the place of ``path`` in the file (for later checks)."""
         return Located(None, self.lines).place(path, message)
-
-
-def parse_config(
-    text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
-) -> Config:
-    """Structure configuration text; raises :class:`ConfigError` listing every problem."""
-    from hookyard._config_loader import Loader, interpolate  # it builds the classes above
-
-    try:
-        doc = load_located(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError([f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    problems: list[str] = []
-    doc = Located(interpolate(doc.data, (), problems, doc), doc.lines)
-    if problems:
-        raise ConfigError(problems)
-    loader = Loader(doc, converter, registry)
-    config = loader.config(path)
-    if loader.problems:
-        raise ConfigError(loader.problems)
-    return config
-
-
-def load_config(path: str | Path, converter: cattrs.Converter, registry: Registry) -> Config:
-    """Read and structure the configuration file at ``path``."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{file}: cannot read: {exc.strerror}"]) from None
-    return parse_config(text, converter, registry, file.resolve())

@@ -18,8 +18,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from hookyard.config import ConfigError, RetryPolicy
 
 if TYPE_CHECKING:
-    from hookyard._yaml import Path as KeyPath
     from hookyard.config import Config
+    from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
 
 __all__ = ["CompiledRoute", "PlannedDelivery", "Router", "compile_routes"]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hookyard._cli_common import config_option, load_host, user_errors, with_store
-from hookyard.convert import make_converter
+from hookyard.cli.common import config_option, load_host, user_errors, with_store
+from hookyard.config.converter import make_converter
 
 if TYPE_CHECKING:
     from hookyard.store import Store

@@ -16,16 +16,13 @@ import httpx
 from attrs import field, frozen
 from attrs.validators import optional
 
-from hookyard.config import Seconds
-from hookyard.default_plugins import _signing
-from hookyard.default_plugins._json import dumps
-from hookyard.hookspecs import hookimpl
-from hookyard.sinks import DeliveryFailed, DeliveryResult, SinkSpec
+from hookyard import DeliveryFailed, DeliveryResult, Seconds, SinkSpec, hookimpl, signing
+from hookyard._json import dumps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from hookyard.sinks import DeliveryRequest
+    from hookyard import DeliveryRequest
 
 __all__ = [
     "HttpSink",
@@ -74,7 +71,7 @@ class HttpSinkConfig:
     """
 
     url: str = field(validator=_check_url)
-    secret: str | None = field(default=None, repr=False, validator=optional(_signing.check_secret))
+    secret: str | None = field(default=None, repr=False, validator=optional(signing.check_secret))
     timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
     headers: dict[str, str] = field(factory=dict, repr=False)
 
@@ -115,7 +112,7 @@ class HttpSink:
         for name in [name for name in headers if name.startswith("webhook-")]:
             del headers[name]
         key = request.idempotency_key
-        headers.update(_signing.signature_headers(self.config.secret, key, body))
+        headers.update(signing.signature_headers(self.config.secret, key, body))
         return headers
 
     async def _post(self, body: bytes, headers: httpx.Headers) -> int:

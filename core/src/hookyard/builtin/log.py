@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from hookyard.default_plugins._json import dumps
-from hookyard.hookspecs import hookimpl
-from hookyard.sinks import DeliveryResult, SinkSpec
+from hookyard import DeliveryResult, SinkSpec, hookimpl
+from hookyard._json import dumps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from hookyard.sinks import DeliveryRequest
+    from hookyard import DeliveryRequest
 
 __all__ = ["LEVELS", "LogSink", "LogSinkConfig", "hookyard_register_sinks", "render_record"]
 

@@ -10,11 +10,11 @@ import signal
 import attrs
 import click
 
-from hookyard._cli_common import config_option, load_host, migrate, run_async, user_errors
-from hookyard._cli_deliveries import deliveries
-from hookyard._cli_simulate import simulate
+from hookyard.cli.common import config_option, load_host, migrate, run_async, user_errors
+from hookyard.cli.deliveries import deliveries
+from hookyard.cli.simulate import simulate
+from hookyard.host import load_setup
 from hookyard.plugins import get_plugin_manager, list_plugins
-from hookyard.setup import load_setup
 
 __all__ = ["main"]
 
@@ -56,8 +56,8 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
     """Receive webhooks on http://HOST:PORT/hooks/SOURCE (and deliver them)."""
     import uvicorn
 
-    from hookyard.app import create_app
-    from hookyard.reporting import init_sentry
+    from hookyard.observability.sentry import init_sentry
+    from hookyard.web.app import create_app
 
     _setup_logging(log_level)
     hookyard_host = load_host(config_path)
@@ -81,7 +81,7 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
 @user_errors
 def worker(config_path: str, log_level: str) -> None:
     """Run delivery workers only (no HTTP intake); stops on SIGINT or SIGTERM."""
-    from hookyard.reporting import init_sentry
+    from hookyard.observability.sentry import init_sentry
 
     _setup_logging(log_level)
     hookyard_host = load_host(config_path)
@@ -116,13 +116,31 @@ def check(config_path: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @user_errors
 def plugins(as_json: bool) -> None:
-    """List installed plugins: name, distribution, version and hooks."""
+    """List loaded plugins: the vendors and sinks each registers (what configs name),
+    its distribution, version and hooks."""
     infos = list_plugins(get_plugin_manager())
     if as_json:
         click.echo(json.dumps([attrs.asdict(info) for info in infos], indent=2))
         return
+    rows = [("plugin", "registers", "distribution", "version", "hooks")]
     for info in infos:
-        click.echo(f"{info.name:<12} {info.distribution} {info.version}  {', '.join(info.hooks)}")
+        names = [f"vendor {n}" for n in info.vendors] + [f"sink {n}" for n in info.sinks]
+        rows.append(
+            (
+                info.name,
+                ", ".join(names) or "-",
+                info.distribution,
+                info.version,
+                ", ".join(info.hooks),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[4]
+        )
 
 
 @main.group()

@@ -9,14 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from hookyard.default_plugins._json import dumps
-from hookyard.hookspecs import hookimpl
-from hookyard.sinks import DeliveryFailed, DeliveryResult, SinkSpec
+from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
+from hookyard._json import dumps
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from hookyard.sinks import DeliveryRequest
+    from hookyard import DeliveryRequest
 
 __all__ = ["FileSink", "FileSinkConfig", "hookyard_register_sinks", "render_line"]
 

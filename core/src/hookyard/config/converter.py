@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _json_converter
 
-from hookyard.config import Seconds
+from hookyard.config.model import Seconds
 from hookyard.events import Event
 
 if TYPE_CHECKING:

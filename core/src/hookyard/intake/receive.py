@@ -1,6 +1,6 @@
 """Receiving one webhook: authenticate, parse, route, store, answer.
 
-This module knows nothing of HTTP frameworks; the Litestar edge in :mod:`hookyard.app`
+This module knows nothing of HTTP frameworks; the Litestar edge in :mod:`hookyard.web.app`
 hands it the source name, headers and body and turns the :class:`Answer` into a response.
 """
 
@@ -17,7 +17,7 @@ import msgspec
 from attrs import frozen
 
 from hookyard.events import Event
-from hookyard.reporting import report_unparsed
+from hookyard.observability.sentry import report_unparsed
 from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow
 from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookRequest
 

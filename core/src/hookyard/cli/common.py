@@ -66,17 +66,17 @@ def user_errors(function: Callable[..., T]) -> Callable[..., T]:
         except OSError as exc:
             fail(f"{exc.strerror or exc}", 1)
         except Exception as exc:
-            if _is_database_error(exc):
-                fail(f"database error: {getattr(exc, 'orig', None) or exc}", 1)
+            if _is_store_error(exc):
+                fail(str(exc), 1)
             raise
 
     return wrapper
 
 
-def _is_database_error(exc: Exception) -> bool:
-    """SQLAlchemy is imported only by commands that use the database (it is slow to load)."""
-    module = sys.modules.get("sqlalchemy.exc")
-    return module is not None and isinstance(exc, module.SQLAlchemyError)
+def _is_store_error(exc: Exception) -> bool:
+    """The store is imported only by commands that use the database (SQLAlchemy loads slowly)."""
+    module = sys.modules.get("hookyard.store.errors")
+    return module is not None and isinstance(exc, module.StoreError)
 
 
 def load_host(config_path: str) -> Host:
@@ -96,17 +96,12 @@ def migrate(database: str) -> None:
         finally:
             await store.close()
 
+    from hookyard.store import StoreUnavailable, display_url
+
     try:
         asyncio.run(run())
-    except OSError as exc:
-        shown = store_url_for_humans(database)
-        fail(f"cannot reach the database {shown}: {exc.strerror or exc}", 1)
-
-
-def store_url_for_humans(database: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(database).render_as_string(hide_password=True)
+    except StoreUnavailable as exc:
+        fail(f"cannot reach the database {display_url(database)}: {exc.reason}", 1)
 
 
 def run_async(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -19,18 +19,23 @@ from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
-from hookyard.config import Seconds
-from hookyard.default_plugins import _signing
-from hookyard.default_plugins._json import dumps
-from hookyard.events import EVENT_TYPES, Chat, Event, Message, Person, stable_event_id
-from hookyard.hookspecs import hookimpl
-from hookyard.vendors import (
+from hookyard import (
+    EVENT_TYPES,
     AuthenticationFailed,
+    Chat,
+    Event,
+    Message,
     PayloadRejected,
+    Person,
+    Seconds,
     SimulatedRequest,
     VendorSpec,
     WebhookRequest,
+    hookimpl,
+    signing,
+    stable_event_id,
 )
+from hookyard._json import dumps
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -65,7 +70,7 @@ class GenericConfig:
         deliveries are refused as possible replays.
     """
 
-    secret: str | None = field(default=None, repr=False, validator=optional(_signing.check_secret))
+    secret: str | None = field(default=None, repr=False, validator=optional(signing.check_secret))
     tolerance: Seconds = field(default=Seconds(300.0), validator=_check_tolerance)
 
 
@@ -74,14 +79,14 @@ def verify(config: GenericConfig, request: WebhookRequest) -> None:
     if not config.secret:
         raise AuthenticationFailed("no secret is configured for this source")
     try:
-        _signing.verify(
+        signing.verify(
             config.secret,
             request.headers,
             request.body,
             tolerance=config.tolerance,
             now=request.received_at.timestamp(),
         )
-    except _signing.SignatureInvalid as exc:
+    except signing.SignatureInvalid as exc:
         raise AuthenticationFailed(str(exc)) from None
 
 
@@ -117,7 +122,7 @@ def simulate(config: GenericConfig, action: str) -> SimulatedRequest:
     sample = _sample(action, f"evt_{uuid.uuid4().hex}", datetime.now(UTC))
     body = dumps(sample).encode()
     headers = {"content-type": "application/json"}
-    headers.update(_signing.signature_headers(config.secret, sample["id"], body))
+    headers.update(signing.signature_headers(config.secret, sample["id"], body))
     return SimulatedRequest(body=body, headers=headers)
 
 

@@ -12,12 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import cattrs
+import yaml
 from cattrs.v import format_exception
 
-from hookyard.config import (
+from hookyard.config.located import Located, load_located
+from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
     Config,
+    ConfigError,
     RetryPolicy,
     RouteConfig,
     SentryConfig,
@@ -27,11 +30,10 @@ from hookyard.config import (
 )
 
 if TYPE_CHECKING:
-    from hookyard._yaml import Located
-    from hookyard._yaml import Path as KeyPath
+    from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
 
-__all__ = ["Loader", "interpolate"]
+__all__ = ["Loader", "interpolate", "load_config", "parse_config"]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
@@ -239,3 +241,34 @@ def _resolve_database(url: str, config_path: Path | None) -> str:
     if file.is_absolute():
         return url
     return prefix + str((config_path.parent / file).resolve())
+
+
+def parse_config(
+    text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
+) -> Config:
+    """Structure configuration text; raises :class:`ConfigError` listing every problem."""
+    try:
+        doc = load_located(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError([f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+    problems: list[str] = []
+    doc = Located(interpolate(doc.data, (), problems, doc), doc.lines)
+    if problems:
+        raise ConfigError(problems)
+    loader = Loader(doc, converter, registry)
+    config = loader.config(path)
+    if loader.problems:
+        raise ConfigError(loader.problems)
+    return config
+
+
+def load_config(path: str | Path, converter: cattrs.Converter, registry: Registry) -> Config:
+    """Read and structure the configuration file at ``path``."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{file}: cannot read: {exc.strerror}"]) from None
+    return parse_config(text, converter, registry, file.resolve())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from hookyard._cli_common import config_option, fail, user_errors
+from hookyard.cli.common import config_option, fail, user_errors
+from hookyard.host import load_setup
 from hookyard.plugins import collect_registry, get_plugin_manager
-from hookyard.setup import load_setup
 
 __all__ = ["simulate"]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["create_app"]
 
-log = logging.getLogger("hookyard.app")
+log = logging.getLogger("hookyard.web.app")
 JSON = "application/json"
 
 

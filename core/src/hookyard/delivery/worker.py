@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from attrs import evolve
 
-from hookyard.reporting import report_dead
-from hookyard.retry import decide
+from hookyard.delivery.retry import decide
+from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
 from hookyard.store.deliveries import Outcome
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Worker"]
 
-log = logging.getLogger("hookyard.worker")
+log = logging.getLogger("hookyard.delivery.worker")
 
 
 def worker_name() -> str:

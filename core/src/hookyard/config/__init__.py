@@ -1,0 +1,37 @@
+"""Internal: the configuration file, YAML in and attrs out, every error with its place.
+
+Plugins use only ``hookyard.Seconds`` from here (re-exported by :mod:`hookyard`).
+"""
+
+from hookyard.config.converter import make_converter
+from hookyard.config.loader import load_config, parse_config
+from hookyard.config.model import (
+    DEFAULT_DATABASE,
+    MIB,
+    Config,
+    ConfigError,
+    RetryPolicy,
+    RouteConfig,
+    Seconds,
+    SentryConfig,
+    SinkConfig,
+    SourceConfig,
+    WorkersConfig,
+)
+
+__all__ = [
+    "DEFAULT_DATABASE",
+    "MIB",
+    "Config",
+    "ConfigError",
+    "RetryPolicy",
+    "RouteConfig",
+    "Seconds",
+    "SentryConfig",
+    "SinkConfig",
+    "SourceConfig",
+    "WorkersConfig",
+    "load_config",
+    "make_converter",
+    "parse_config",
+]

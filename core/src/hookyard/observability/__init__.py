@@ -1,0 +1,1 @@
+"""Internal: logging set-up and error reporting to Sentry."""

@@ -1,0 +1,1 @@
+"""Internal: everything Litestar. Nothing outside this package (and no plugin) imports it."""
