@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "config_option",
+    "log_level_option",
     "fail",
     "load_host",
     "migrate",
@@ -31,6 +32,14 @@ __all__ = [
 
 T = TypeVar("T")
 DEFAULT_CONFIG = "hookyard.yaml"
+
+log_level_option = click.option(
+    "--log-level",
+    default="info",
+    show_default=True,
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    help="The least severe log messages to print.",
+)
 
 config_option = click.option(
     "--config",
