@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard import signing
 from hookyard.builtin import http as http_plugin
 from hookyard.builtin.http import HttpSinkConfig, parse_retry_after
 from hookyard.config.converter import make_converter
@@ -95,16 +94,6 @@ def test_config_repr_hides_secret_and_headers() -> None:
     config = HttpSinkConfig("https://x.example", secret="hush", headers={"Authorization": "tok"})
     assert "hush" not in repr(config)
     assert "tok" not in repr(config)
-
-
-def test_signing_matches_the_standard_webhooks_test_vector() -> None:
-    signature = signing.sign(
-        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-        "msg_p5jXN8AQM9LWM0D4loKWxJek",
-        1614265330,
-        b'{"test": 2432232314}',
-    )
-    assert signature == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
 
 
 # --- what arrives ---------------------------------------------------------------------

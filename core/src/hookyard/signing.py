@@ -1,9 +1,16 @@
-"""Standard Webhooks signatures (https://www.standardwebhooks.com), version ``v1``.
+"""Public: signature helpers for vendor plugins — plain HMACs and Standard Webhooks.
 
-The signed content is ``{webhook-id}.{webhook-timestamp}.{body}``, signed with HMAC-SHA256
-and sent base64-encoded as ``webhook-signature: v1,<signature>``. The key is taken from the
-secret: a secret starting with ``whsec_`` is the base64 encoding of the key (what Standard
-Webhooks libraries generate); any other secret is used as its UTF-8 bytes.
+Plain HMAC (:func:`hmac_digest`, :func:`verify_hmac`): most vendors sign the raw body with
+HMAC-SHA1/256/512 and send the digest in a header, hex or base64, sometimes behind a prefix
+such as ``sha256=``. Verifying means comparing digests in constant time over the raw bytes;
+these helpers do that so plugins stop rewriting it.
+
+Standard Webhooks (https://www.standardwebhooks.com), version ``v1``: the signed content
+is ``{webhook-id}.{webhook-timestamp}.{body}``, signed with HMAC-SHA256 and sent
+base64-encoded as ``webhook-signature: v1,<signature>``. The key is taken from the secret:
+a secret starting with ``whsec_`` is the base64 encoding of the key (what Standard Webhooks
+libraries generate); any other secret is used as its UTF-8 bytes (the reference library
+would base64-decode it instead). The tests check interoperability with that library.
 """
 
 from __future__ import annotations
@@ -19,32 +26,90 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 __all__ = [
+    "ALGORITHMS",
+    "ENCODINGS",
     "SECRET_PREFIX",
     "SignatureInvalid",
     "check_secret",
+    "hmac_digest",
     "sign",
     "signature_headers",
     "signing_key",
     "verify",
+    "verify_hmac",
 ]
 
 SECRET_PREFIX = "whsec_"
 VERSION = "v1"
+#: The HMAC hash functions vendors use.
+ALGORITHMS = ("sha1", "sha256", "sha512")
+#: How a digest is written in a header.
+ENCODINGS = ("hex", "base64")
 
 
 class SignatureInvalid(ValueError):
-    """The request's Standard Webhooks headers do not prove it is authentic.
+    """A request's signature does not prove it is authentic.
 
     The message says why in one line and never contains the secret.
     """
+
+
+def hmac_digest(
+    secret: str | bytes, body: bytes, *, algorithm: str = "sha256", encoding: str = "hex"
+) -> str:
+    """The HMAC of ``body`` under ``secret``: lower-case hex or standard base64.
+
+    :param algorithm: one of :data:`ALGORITHMS`.
+    :param encoding: one of :data:`ENCODINGS`.
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    digest = hmac.new(key, body, algorithm).digest()
+    if encoding == "hex":
+        return digest.hex()
+    if encoding == "base64":
+        return base64.b64encode(digest).decode("ascii")
+    raise ValueError(f"encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+
+
+def verify_hmac(
+    secret: str | bytes,
+    body: bytes,
+    given: str | None,
+    *,
+    algorithm: str = "sha256",
+    encodings: tuple[str, ...] = ("hex",),
+    prefix: str = "",
+) -> None:
+    """Check a header's HMAC of the raw ``body``; raises :class:`SignatureInvalid`.
+
+    :param given: the header's value (``None`` when the header is missing).
+    :param encodings: the encodings to accept; hex is compared case-insensitively.
+    :param prefix: text before the digest, e.g. ``sha256=``; compared case-insensitively.
+    """
+    if not given:
+        raise SignatureInvalid("the signature header is missing")
+    value = given.strip()
+    if prefix:
+        if not value.lower().startswith(prefix.lower()):
+            raise SignatureInvalid(f"the signature does not start with {prefix!r}")
+        value = value[len(prefix) :].strip()
+    for encoding in encodings:
+        expected = hmac_digest(secret, body, algorithm=algorithm, encoding=encoding)
+        candidate = value.lower() if encoding == "hex" else value
+        if hmac.compare_digest(expected.encode(), candidate.encode("utf-8", "replace")):
+            return
+    raise SignatureInvalid(f"the {algorithm} signature does not match")
 
 
 def signing_key(secret: str) -> bytes:
     """The HMAC key for ``secret``; raises ``ValueError`` for a malformed ``whsec_`` secret."""
     if not secret.startswith(SECRET_PREFIX):
         return secret.encode("utf-8")
-    try:
-        return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+    encoded = secret[len(SECRET_PREFIX) :]
+    try:  # unpadded base64 is accepted, as the Standard Webhooks libraries accept it
+        return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except binascii.Error:
         raise ValueError("a secret starting with whsec_ must be base64 after the prefix") from None
 
