@@ -6,6 +6,7 @@ import socket
 import time
 
 import httpx
+import pytest
 
 from hookyard.testing import RecordingServer, Reply
 
@@ -30,3 +31,13 @@ def test_scripted_replies_come_in_order_then_the_default() -> None:
     assert [answer.status_code for answer in answers] == [429, 500, 200]
     assert answers[0].headers["retry-after"] == "3"
     assert [request.body for request in server.requests] == [b"x", b"x", b"x"]
+
+
+def test_leaving_the_block_stops_the_server_at_once() -> None:
+    with RecordingServer() as server:
+        assert httpx.post(server.url, content=b"x").status_code == 200
+        leaving = time.monotonic()
+    assert time.monotonic() - leaving < 0.2  # socketserver's own shutdown polls every 0.5 s
+    with pytest.raises(httpx.ConnectError):
+        httpx.post(server.url, content=b"after", timeout=2)
+    assert [request.body for request in server.requests] == [b"x"]

@@ -8,6 +8,8 @@ under test runs in the event loop or in another process.
 from __future__ import annotations
 
 import contextlib
+import selectors
+import socket
 import sys
 import threading
 import time
@@ -54,6 +56,7 @@ class Recorded:
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
+    timeout = 0  # handle_request() is called only once a connection is waiting
     recorder: RecordingServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -74,7 +77,10 @@ class RecordingServer:
         self._stopping = threading.Event()
         self._server = _QuietServer(("127.0.0.1", 0), _Handler)
         self._server.recorder = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Stopping writes to this pair, which wakes the serving loop at once; the loop of
+        # socketserver's serve_forever() would notice only at its next 0.5 s poll.
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
 
     @property
     def url(self) -> str:
@@ -102,8 +108,19 @@ class RecordingServer:
 
     def __exit__(self, *_exc: object) -> None:
         self._stopping.set()  # ends delayed and dripping answers early
-        self._server.shutdown()
+        self._wake_writer.send(b"stop")
+        self._thread.join()
         self._server.server_close()
+        self._wake_reader.close()
+        self._wake_writer.close()
+
+    def _serve(self) -> None:
+        """Accept connections until woken to stop; each is answered in a thread of its own."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self._server, selectors.EVENT_READ)
+            selector.register(self._wake_reader, selectors.EVENT_READ)
+            while all(key.fileobj is self._server for key, _ in selector.select()):
+                self._server.handle_request()
 
     def _take(self, recorded: Recorded) -> Reply:
         with self._arrived:
