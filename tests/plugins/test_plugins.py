@@ -173,7 +173,10 @@ def test_hookyard_plugins_json(monkeypatch: pytest.MonkeyPatch) -> None:
         "sinks": [],
     }
     assert found["generic"]["distribution"] == "hookyard"
-    assert found["generic"]["hooks"] == ["hookyard_register_vendors"]
+    assert found["generic"]["hooks"] == [
+        "hookyard_configure_converter",
+        "hookyard_register_vendors",
+    ]
 
 
 def _install_broken_plugin(site: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from hookyard import signing
 from hookyard.builtin import generic as generic_plugin
-from hookyard.builtin.generic import GenericConfig, parse, simulate, verify
+from hookyard.builtin.generic import GenericConfig, GenericVendor, simulate, verify
 from hookyard.builtin.http import HttpSink, HttpSinkConfig
 from hookyard.config.converter import make_converter
 from hookyard.events import Attachment, Chat, Event, Message, Person, Rating, stable_event_id
@@ -27,6 +27,16 @@ SECRET = "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seQ=="
 CONFIG = GenericConfig(secret=SECRET)
 
 
+def _configured_vendor() -> GenericVendor:
+    """The plugin object as a plugin manager makes it, handed hookyard's one converter."""
+    vendor = GenericVendor()
+    vendor.hookyard_configure_converter(make_converter())
+    return vendor
+
+
+parse = _configured_vendor().parse
+
+
 def _request(
     body: bytes | dict[str, Any], headers: Mapping[str, str] = {}, at: datetime | None = None
 ) -> WebhookRequest:
@@ -41,12 +51,26 @@ def _signed(body: dict[str, Any], *, secret: str = SECRET, age: float = 0) -> We
 
 
 def test_registered_through_the_plugin_manager() -> None:
-    spec = collect_registry(get_plugin_manager(disabled=())).vendors["generic"]
+    pm = get_plugin_manager(disabled=())
+    spec = collect_registry(pm).vendors["generic"]
     assert spec.config_type is GenericConfig
     assert spec.auth_fields == ("secret",)
     assert spec.actions == ("chat.started", "chat.message", "chat.closed", "webhook.test")
-    assert (spec.verify, spec.parse, spec.simulate) == (verify, parse, simulate)
+    assert (spec.verify, spec.simulate) == (verify, simulate)
+    assert spec.parse.__self__ is pm.get_plugin("generic")
     assert generic_plugin.__all__
+
+
+def test_each_plugin_manager_has_its_own_generic_plugin() -> None:
+    first, second = get_plugin_manager(disabled=()), get_plugin_manager(disabled=())
+    assert isinstance(first.get_plugin("generic"), GenericVendor)
+    assert first.get_plugin("generic") is not second.get_plugin("generic")
+
+
+def test_parsing_needs_the_converter_hookyard_hands_the_plugin() -> None:
+    body = {"type": "chat.started", "chat": {"id": "c1"}}
+    with pytest.raises(RuntimeError, match="hookyard_configure_converter"):
+        GenericVendor().parse(CONFIG, _request(body))
 
 
 def test_config_defaults_and_structure() -> None:

@@ -6,17 +6,13 @@ its ``http`` sink sends exactly the body and headers this vendor verifies and pa
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, get_args, get_origin
+from typing import TYPE_CHECKING, Any
 
-import attrs
 import cattrs
 from attrs import field, frozen
 from attrs.validators import optional
-from cattrs.gen import make_dict_structure_fn
-from cattrs.preconf.json import make_converter
 from cattrs.v import format_exception
 
 from hookyard import (
@@ -40,7 +36,7 @@ from hookyard._json import dumps
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ACTIONS", "GenericConfig", "hookyard_register_vendors", "parse", "simulate", "verify"]
+__all__ = ["ACTIONS", "GenericConfig", "GenericVendor", "simulate", "verify"]
 
 #: The sample deliveries ``hookyard simulate`` lists; any event type is accepted.
 ACTIONS = ("chat.started", "chat.message", "chat.closed", "webhook.test")
@@ -90,31 +86,6 @@ def verify(config: GenericConfig, request: WebhookRequest) -> None:
         raise AuthenticationFailed(str(exc)) from None
 
 
-def parse(config: GenericConfig, request: WebhookRequest) -> list[Event]:
-    """One event from a JSON object in the event JSON form; ``type`` is required."""
-    body = request.json()
-    if not isinstance(body, dict):
-        raise PayloadRejected("body must be a JSON object")
-    event_type = body.get("type")
-    if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
-        raise PayloadRejected(f"type must be a normalized event type, got {event_type!r}")
-    return [
-        Event(
-            id=_event_id(body, request),
-            source=request.source,
-            vendor="generic",
-            type=event_type,
-            vendor_type=str(body.get("vendor_type") or event_type),
-            occurred_at=_occurred_at(body.get("occurred_at"), request.received_at),
-            received_at=request.received_at,
-            changes=_object(body, "changes"),
-            data=_object(body, "data"),
-            raw=body,
-            **{name: _part(body, name, cls) for name, cls in _PARTS.items()},
-        )
-    ]
-
-
 def simulate(config: GenericConfig, action: str) -> SimulatedRequest:
     """A sample event of type ``action`` with a fresh id, signed when a secret is set."""
     if action not in EVENT_TYPES:
@@ -156,50 +127,10 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
     return value
 
 
-def _part(body: dict[str, Any], name: str, cls: type[Any]) -> Any:
-    value = body.get(name)
-    if value is None:
-        return None
-    try:
-        return _converter().structure(value, cls)
-    except Exception as exc:  # cattrs raises many kinds; each becomes one short reason
-        problems = cattrs.transform_error(exc, path=name, format_exception=_format)
-        raise PayloadRejected("; ".join(problems)) from None
-
-
 def _format(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, ValueError) and type_ is None:
         return str(exc)  # an attrs validator's message, e.g. a bad author_role
     return format_exception(exc, type_)
-
-
-@functools.cache
-def _converter() -> cattrs.Converter:
-    """Lenient about unknown keys (senders may add their own), strict about shapes."""
-    converter = make_converter(forbid_extra_keys=False)
-
-    def objects_only(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
-        structure = make_dict_structure_fn(cls, converter)
-
-        def hook(value: Any, type_: type[Any]) -> Any:
-            if not isinstance(value, dict):
-                raise ValueError("expected a JSON object")
-            return structure(value, type_)
-
-        return hook
-
-    def arrays_only(value: Any, type_: type[Any]) -> tuple[Any, ...]:
-        if not isinstance(value, list):
-            raise ValueError("expected a JSON array")
-        return tuple(converter.structure(item, get_args(type_)[0]) for item in value)
-
-    converter.register_structure_hook_factory(attrs.has, objects_only)
-    converter.register_structure_hook_func(_is_tuple, arrays_only)
-    return converter
-
-
-def _is_tuple(type_: Any) -> bool:
-    return get_origin(type_) is tuple
 
 
 def _sample(action: str, event_id: str, now: datetime) -> dict[str, Any]:
@@ -223,17 +154,68 @@ def _sample(action: str, event_id: str, now: datetime) -> dict[str, Any]:
     return sample
 
 
-@hookimpl
-def hookyard_register_vendors(register: Callable[[VendorSpec], None]) -> None:
-    """Register the ``generic`` vendor."""
-    register(
-        VendorSpec(
-            name="generic",
-            config_type=GenericConfig,
-            verify=verify,
-            parse=parse,
-            auth_fields=("secret",),
-            simulate=simulate,
-            actions=ACTIONS,
+class GenericVendor:
+    """The plugin: it keeps the converter hookyard hands it, to structure event parts.
+
+    One object per plugin manager (hookyard makes it), so each host parses with its own
+    converter.
+    """
+
+    def __init__(self) -> None:
+        self._converter: cattrs.Converter | None = None
+
+    @hookimpl
+    def hookyard_configure_converter(self, converter: cattrs.Converter) -> None:
+        """Keep the converter: it structures ``chat``, ``customer``, ``agent``, ``message``."""
+        self._converter = converter
+
+    @hookimpl
+    def hookyard_register_vendors(self, register: Callable[[VendorSpec], None]) -> None:
+        """Register the ``generic`` vendor."""
+        register(
+            VendorSpec(
+                name="generic",
+                config_type=GenericConfig,
+                verify=verify,
+                parse=self.parse,
+                auth_fields=("secret",),
+                simulate=simulate,
+                actions=ACTIONS,
+            )
         )
-    )
+
+    def parse(self, config: GenericConfig, request: WebhookRequest) -> list[Event]:
+        """One event from a JSON object in the event JSON form; ``type`` is required."""
+        body = request.json()
+        if not isinstance(body, dict):
+            raise PayloadRejected("body must be a JSON object")
+        event_type = body.get("type")
+        if not isinstance(event_type, str) or event_type not in EVENT_TYPES:
+            raise PayloadRejected(f"type must be a normalized event type, got {event_type!r}")
+        return [
+            Event(
+                id=_event_id(body, request),
+                source=request.source,
+                vendor="generic",
+                type=event_type,
+                vendor_type=str(body.get("vendor_type") or event_type),
+                occurred_at=_occurred_at(body.get("occurred_at"), request.received_at),
+                received_at=request.received_at,
+                changes=_object(body, "changes"),
+                data=_object(body, "data"),
+                raw=body,
+                **{name: self._part(body, name, cls) for name, cls in _PARTS.items()},
+            )
+        ]
+
+    def _part(self, body: dict[str, Any], name: str, cls: type[Any]) -> Any:
+        value = body.get(name)
+        if value is None:
+            return None
+        if self._converter is None:
+            raise RuntimeError("hookyard never called hookyard_configure_converter")
+        try:
+            return self._converter.structure(value, cls)
+        except Exception as exc:  # cattrs raises many kinds; each becomes one short reason
+            problems = cattrs.transform_error(exc, path=name, format_exception=_format)
+            raise PayloadRejected("; ".join(problems)) from None

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_origin
 
-from cattrs.gen import make_dict_unstructure_fn, override
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _json_converter
 
 from hookyard.config.model import Seconds
-from hookyard.events import Event
+from hookyard.events import Attachment, Chat, Event, Message, Person, Rating
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     import cattrs
 
-__all__ = ["make_converter"]
+__all__ = ["EVENT_PARTS", "make_converter"]
+
+#: The parts of an event, structured from the event JSON form (``hookyard_configure_converter``
+#: hands plugins the converter that does it, e.g. the ``generic`` vendor).
+EVENT_PARTS: tuple[type[Any], ...] = (Chat, Person, Message, Rating, Attachment)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -40,7 +44,36 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(Seconds, _seconds)
     converter.register_unstructure_hook_factory(lambda t: t is Event, _event_hook)
+    _structure_event_parts(converter)
     return converter
+
+
+def _structure_event_parts(converter: cattrs.Converter) -> None:
+    """Event parts from the event JSON form: unknown keys ignored (senders add their own),
+    shapes strict (an object where an object belongs, an array where an array belongs)."""
+
+    def objects_only(cls: type[Any]) -> Callable[[Any, type[Any]], Any]:
+        structure = make_dict_structure_fn(cls, converter, _cattrs_forbid_extra_keys=False)
+
+        def hook(value: Any, type_: type[Any]) -> Any:
+            if not isinstance(value, dict):
+                raise ValueError("expected a JSON object")
+            return structure(value, type_)
+
+        return hook
+
+    def arrays_only(value: Any, type_: type[Any]) -> tuple[Any, ...]:
+        if not isinstance(value, list):
+            raise ValueError("expected a list")
+        return tuple(converter.structure(item, get_args(type_)[0]) for item in value)
+
+    converter.register_structure_hook_factory(lambda t: t in EVENT_PARTS, objects_only)
+    converter.register_structure_hook_func(_is_tuple_of_event_values, arrays_only)
+
+
+def _is_tuple_of_event_values(type_: Any) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) is tuple and len(args) == 2 and args[0] in (str, *EVENT_PARTS)
 
 
 def _event_hook(_type: type, converter: cattrs.Converter) -> Callable[[Event], dict[str, Any]]:
@@ -53,17 +86,28 @@ def _event_hook(_type: type, converter: cattrs.Converter) -> Callable[[Event], d
     """
 
     def plain(value: Any) -> Any:
-        kind = type(value)
-        if kind is str or kind is int or kind is float or kind is bool or value is None:
-            return value
-        if kind is dict:
-            return {
-                (k if type(k) is str else converter.unstructure(k)): plain(v)
-                for k, v in value.items()
-            }
-        if kind is list:
-            return [plain(v) for v in value]
-        return converter.unstructure(value)
+        """A copy of ``value``, walked with a stack of its own: no nesting overflows it."""
+        top: list[Any] = []
+        stack: list[tuple[Any, Any]] = [([value], top)]
+
+        def copy(item: Any) -> Any:
+            kind = type(item)
+            if kind is str or kind is int or kind is float or kind is bool or item is None:
+                return item
+            if kind is dict or kind is list:
+                empty = kind()
+                stack.append((item, empty))  # filled in by the loop below
+                return empty
+            return converter.unstructure(item)
+
+        while stack:
+            source, target = stack.pop()
+            if type(source) is dict:
+                for k, v in source.items():
+                    target[k if type(k) is str else converter.unstructure(k)] = copy(v)
+            else:
+                target.extend([copy(v) for v in source])
+        return top[0]
 
     hook = override(unstruct_hook=plain)
     return make_dict_unstructure_fn(Event, converter, raw=hook, data=hook, changes=hook)

@@ -36,10 +36,11 @@ LOAD_ENV = "HOOKYARD_LOAD_PLUGINS"
 #: ``1`` logs every hook call and its result.
 TRACE_ENV = "HOOKYARD_TRACE_PLUGINS"
 
-#: Plugins that ship inside the hookyard distribution, by plugin name. They are loaded
+#: Plugins that ship inside the hookyard distribution, by plugin name: a module, or
+#: ``module:Class`` for a plugin object made anew for each plugin manager. They are loaded
 #: unless blocked; the allow list applies to installed plugins only.
 BUILTIN_PLUGINS: dict[str, str] = {
-    "generic": "hookyard.builtin.generic",
+    "generic": "hookyard.builtin.generic:GenericVendor",
     "http": "hookyard.builtin.http",
     "file": "hookyard.builtin.file",
     "log": "hookyard.builtin.log",
@@ -81,12 +82,17 @@ def get_plugin_manager(
         raise PluginError(f"two installed plugins share a name: {exc}") from None
     except Exception as exc:  # a plugin's import raised; say which plugin
         raise PluginError(_broken_entry_point(pm, exc)) from None
-    for name, module_name in BUILTIN_PLUGINS.items():
-        if pm.is_blocked(name) or pm.has_plugin(name):
-            continue
-        pm.register(importlib.import_module(module_name), name=name)
+    for name, where in BUILTIN_PLUGINS.items():
+        if not pm.is_blocked(name) and not pm.has_plugin(name):
+            pm.register(_builtin(where), name=name)
     validate(pm)
     return pm
+
+
+def _builtin(where: str) -> object:
+    module_name, _, class_name = where.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, class_name)() if class_name else module
 
 
 def _trace(pm: pluggy.PluginManager) -> None:

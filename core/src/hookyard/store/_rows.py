@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from attrs import frozen
+
+from hookyard._json import dumps
 
 __all__ = ["EventRow", "Key", "PlannedRow", "delivery_params", "event_params"]
 
@@ -67,7 +68,7 @@ def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[s
         "route": planned.route,
         "sink": planned.sink,
         "action": planned.action,
-        "params": json.dumps(planned.params, ensure_ascii=False),
+        "params": dumps(planned.params),
         "idempotency_key": planned.idempotency_key,
         "status": "dead" if planned.error else "pending",
         "attempts": 0,
