@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hookyard.store import Store
 
 __all__ = [
+    "CONTEXT_SETTINGS",
     "config_option",
     "log_level_option",
     "fail",
@@ -32,6 +33,9 @@ __all__ = [
 
 T = TypeVar("T")
 DEFAULT_CONFIG = "hookyard.yaml"
+
+#: Settings of the ``hookyard`` group, which its commands inherit: ``-h`` is ``--help``.
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 log_level_option = click.option(
     "--log-level",
@@ -72,6 +76,8 @@ def user_errors(function: Callable[..., T]) -> Callable[..., T]:
             sys.exit(2)
         except PluginError as exc:
             fail(str(exc))
+        except BrokenPipeError:
+            raise  # the reader left (`| head -1`): click's main ends the command quietly
         except OSError as exc:
             fail(f"{exc.strerror or exc}", 1)
         except Exception as exc:

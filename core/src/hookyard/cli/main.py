@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from hookyard.cli.check import check
+from hookyard.cli.common import CONTEXT_SETTINGS
 from hookyard.cli.db import db
 from hookyard.cli.deliveries import deliveries
 from hookyard.cli.plugins import plugins
@@ -14,7 +15,7 @@ from hookyard.cli.simulate import simulate
 __all__ = ["main"]
 
 
-@click.group()
+@click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="hookyard")
 def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
