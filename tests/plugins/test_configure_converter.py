@@ -1,17 +1,21 @@
-"""``hookyard_configure_converter``: a plugin teaches config loading about its own types."""
+"""``hookyard_configure_converter``: a plugin teaches config loading about its own types.
+
+Written as a plugin author would write it: only the public API, and the configuration
+loaded through ``hookyard.testing`` exactly as ``serve`` and ``check`` load it (so leaving
+out the host's call of the hook fails these tests).
+"""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from attrs import frozen
 
-from hookyard.config import Config, ConfigError, parse_config
-from hookyard.config.converter import make_converter
-from hookyard.hookspecs import hookimpl
-from hookyard.plugins import collect_registry, configure_converter, get_plugin_manager, validate
-from hookyard.sinks import SinkSpec
+from hookyard import SinkSpec, hookimpl
+from hookyard.testing import ConfigError, load_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,16 +66,11 @@ def _never(_config: Any) -> Any:
     raise AssertionError("not opened in these tests")
 
 
-def load(plugin: PagerPlugin, text: str) -> Config:
-    """What ``Host.from_file`` does: plugins, registry, converter, configuration."""
-    pm = get_plugin_manager(disabled=[])
-    pm.register(plugin, name="pager")
-    validate(pm)
-    registry = collect_registry(pm)
-    converter = make_converter()
-    configure_converter(pm, converter)
-    assert plugin.converters == [converter]
-    return parse_config(text, converter, registry)
+def load(plugin: PagerPlugin, text: str) -> Any:
+    """The configuration loaded the way ``hookyard serve`` and ``check`` load it."""
+    setup = load_config(text, Path(tempfile.gettempdir()), plugins={"pager": plugin})
+    assert plugin.converters == [setup.converter]
+    return setup.config
 
 
 CONFIG = """\

@@ -1,9 +1,23 @@
-"""Test helpers for hookyard plugin authors (and hookyard's own suite).
+"""Public: test helpers for hookyard plugin authors (and hookyard's own suite).
 
 Installed with hookyard; the pytest plugin in :mod:`hookyard.testing.pytest_plugin` is
-loaded automatically and provides the fixtures documented in docs/plugins.md.
+loaded automatically and provides the ``hookyard_host`` and ``recording_server`` fixtures
+documented in docs/plugins.md.
 """
 
+from hookyard.config import ConfigError
+from hookyard.testing.host import Answered, Attempt, Delivery, TestHost, load_config, open_host
 from hookyard.testing.recorder import Recorded, RecordingServer, Reply
 
-__all__ = ["Recorded", "RecordingServer", "Reply"]
+__all__ = [
+    "Answered",
+    "Attempt",
+    "ConfigError",
+    "Delivery",
+    "Recorded",
+    "RecordingServer",
+    "Reply",
+    "TestHost",
+    "load_config",
+    "open_host",
+]

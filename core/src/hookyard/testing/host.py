@@ -1,0 +1,188 @@
+"""A real hookyard host for plugin tests: a config dict, in-process plugins, a SQLite file.
+
+No entry point, no subprocess, no HTTP server: the host is built exactly as ``hookyard
+serve`` builds it (plugin manager, the one converter and its plugin hooks, config loading,
+routes), and webhooks enter intake directly. Use it through the ``hookyard_host`` fixture::
+
+    async def test_my_sink(hookyard_host):
+        async with hookyard_host(CONFIG, plugins={"memo": MemoPlugin()}) as host:
+            await host.post("chats", body, headers)
+            [delivery] = await host.deliver()
+            assert delivery.status == "delivered"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from attrs import evolve, frozen
+
+from hookyard import Seconds
+from hookyard._json import dumpb
+from hookyard.host import Host, Setup, setup_from_text
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Mapping
+    from pathlib import Path
+
+__all__ = ["Answered", "Attempt", "Delivery", "TestHost", "load_config", "open_host"]
+
+#: Seconds between the test host's workers' looks for due deliveries.
+POLL_INTERVAL = 0.02
+
+
+@frozen
+class Answered:
+    """What hookyard answered a webhook: the HTTP status and the JSON body."""
+
+    status: int
+    body: dict[str, Any]
+
+
+@frozen
+class Attempt:
+    """One attempt at a delivery, as the store keeps it."""
+
+    number: int
+    outcome: str
+    status_code: int | None
+    error: str | None
+
+
+@frozen
+class Delivery:
+    """One delivery and where it stands: ``pending``, ``delivering``, ``delivered``, ``dead``."""
+
+    id: int
+    status: str
+    route: str
+    sink: str
+    action: str
+    attempts: int
+    last_error: str | None
+    last_status_code: int | None
+    last_response: str | None
+    delivered_at: datetime | None
+
+
+def load_config(
+    config: Mapping[str, Any] | str,
+    folder: Path,
+    plugins: Mapping[str, object] | None = None,
+    disabled: Iterable[str] | None = None,
+) -> Setup:
+    """Load ``config`` as ``hookyard check`` would, with ``plugins`` registered in-process.
+
+    Relative paths resolve against ``folder``; the default database is a SQLite file there.
+    Raises the same errors ``check`` reports (``ConfigError`` with ``.problems``).
+    """
+    text = config if isinstance(config, str) else yaml.safe_dump(dict(config), sort_keys=False)
+    return setup_from_text(text, folder / "hookyard.yaml", disabled=disabled, plugins=plugins)
+
+
+class TestHost:
+    """A started host: intake runs; workers run during :meth:`deliver`."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, setup: Setup) -> None:
+        # Workers look for due retries every 20 ms, so retry schedules run at test speed.
+        workers = evolve(setup.config.workers, poll_interval=Seconds(POLL_INTERVAL))
+        setup = evolve(setup, config=evolve(setup.config, workers=workers))
+        self.host = Host(setup)
+        self.config = setup.config
+        self.registry = setup.registry
+
+    async def post(
+        self, source: str, body: bytes | Mapping[str, Any], headers: Mapping[str, str] = {}
+    ) -> Answered:
+        """Hand one webhook to intake, as the HTTP edge would (header names lower-cased)."""
+        data = body if isinstance(body, bytes) else dumpb(body)
+        lowered = {name.lower(): value for name, value in headers.items()}
+        answer = await self.host.intake.receive(source, lowered, data)
+        return Answered(answer.status, dict(answer.body))
+
+    async def simulate(self, source: str, action: str) -> Answered:
+        """Post the vendor's own sample of ``action`` (what ``hookyard simulate`` sends)."""
+        configured = self.config.sources[source]
+        spec = self.registry.vendors[configured.vendor]
+        if spec.simulate is None:
+            raise ValueError(f"vendor {spec.name!r} cannot simulate")
+        sample = spec.simulate(configured.options, action)
+        return await self.post(source, sample.body, sample.headers)
+
+    async def deliveries(self) -> list[Delivery]:
+        """Every delivery, oldest first."""
+        records = await self.host.store.deliveries.list(limit=1_000_000)
+        return [_delivery(record) for record in reversed(records)]
+
+    async def attempts(self, delivery_id: int) -> list[Attempt]:
+        """Every attempt of one delivery, in order."""
+        rows = await self.host.store.deliveries.attempts_of(delivery_id)
+        return [Attempt(r["number"], r["outcome"], r["status_code"], r["error"]) for r in rows]
+
+    async def deliver(self, timeout: float = 10.0) -> list[Delivery]:
+        """Run the workers until no delivery is pending or delivering, then stop them.
+
+        Retries happen in real time, so give retrying sinks short delays in the config
+        (``retry: {initial_delay: 50ms}``). Raises ``TimeoutError`` after ``timeout``.
+        """
+        await self._start_workers()
+        try:
+            async with asyncio.timeout(timeout):
+                while not await self._settled():
+                    await asyncio.sleep(0.02)
+        finally:
+            await self._stop_workers()
+        return await self.deliveries()
+
+    async def _settled(self) -> bool:
+        counts = await self.host.store.deliveries.counts()
+        return counts["pending"] == 0 and counts["delivering"] == 0
+
+    async def _start_workers(self) -> None:
+        from hookyard.delivery import Worker
+
+        host = self.host
+        host.worker = Worker(host.config, host.registry, host.router, host.store)
+        host.worker.start()
+
+    async def _stop_workers(self) -> None:
+        if self.host.worker is not None:
+            await self.host.worker.stop()
+            self.host.worker = None
+
+
+@contextlib.asynccontextmanager
+async def open_host(
+    config: Mapping[str, Any] | str,
+    folder: Path,
+    plugins: Mapping[str, object] | None = None,
+    disabled: Iterable[str] | None = None,
+) -> AsyncIterator[TestHost]:
+    """A :class:`TestHost` for ``config``, started, and stopped when the block ends."""
+    test_host = TestHost(load_config(config, folder, plugins, disabled))
+    await test_host.host.start(intake=True, workers=False)
+    try:
+        yield test_host
+    finally:
+        await test_host.host.stop()
+
+
+def _delivery(record: Any) -> Delivery:
+    return Delivery(
+        id=record.id,
+        status=record.status,
+        route=record.route,
+        sink=record.sink,
+        action=record.action,
+        attempts=record.attempts,
+        last_error=record.last_error,
+        last_status_code=record.last_status_code,
+        last_response=record.last_response,
+        delivered_at=record.delivered_at,
+    )
