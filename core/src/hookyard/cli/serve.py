@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
+from typing import TYPE_CHECKING
 
 import click
 
 from hookyard.cli.common import (
     config_option,
+    fail,
     load_host,
     log_level_option,
     migrate,
@@ -17,13 +20,59 @@ from hookyard.cli.common import (
 )
 from hookyard.observability.logs import setup_logging
 
+if TYPE_CHECKING:
+    import uvicorn
+
 __all__ = ["serve", "worker"]
+
+
+#: Pending connections the kernel queues for us (uvicorn's default).
+BACKLOG = 2048
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on HOST:PORT, made as uvicorn makes its own; else a one-line error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except OSError as exc:
+        sock.close()
+        reason = exc.strerror or str(exc)
+        fail(f"cannot listen on {_address(host, port)}: {reason[:1].lower()}{reason[1:]}", 1)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _announcing_server(config: uvicorn.Config, announcement: str) -> uvicorn.Server:
+    """A uvicorn server that prints ``announcement`` once it serves (the app has started)."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                click.echo(announcement, err=True)
+
+    return AnnouncingServer(config)
 
 
 @click.command()
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free one).",
+)
 @click.option(
     "--workers/--no-workers",
     default=True,
@@ -42,17 +91,17 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
     setup_logging(log_level)
     hookyard_host = load_host(config_path)
     migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
-    init_sentry(hookyard_host.config.sentry, with_litestar=True)
-    app = create_app(hookyard_host, workers=workers)
-    click.echo(f"hookyard: listening on http://{host}:{port} with {config_path}", err=True)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level=log_level,
-        access_log=False,
-        timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
-    )
+    with _listen(host, port) as sock:  # a busy port, too
+        init_sentry(hookyard_host.config.sentry, with_litestar=True)
+        config = uvicorn.Config(
+            create_app(hookyard_host, workers=workers),
+            log_level=log_level,
+            access_log=False,
+            timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
+        )
+        url = f"http://{_address(host, sock.getsockname()[1])}"
+        announcement = f"hookyard: listening on {url} with {config_path}"
+        _announcing_server(config, announcement).run(sockets=[sock])
 
 
 @click.command()
