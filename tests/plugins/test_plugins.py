@@ -200,3 +200,96 @@ def test_a_plugin_that_fails_to_import_is_named(
     assert "a_module_that_is_not_installed" in message
     assert "HOOKYARD_DISABLE_PLUGINS=broken" in message
     assert get_plugin_manager(disabled=["broken"]).has_plugin("livechat")
+
+
+# --- allow list, tracing, every hook through pluggy ------------------------------------
+
+
+def test_hookyard_load_plugins_loads_only_the_named_installed_plugins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "")
+    registry = collect_registry(get_plugin_manager())
+    assert "livechat" not in registry.vendors
+    assert {"generic"} <= set(registry.vendors) and {"http", "file", "log"} <= set(registry.sinks)
+    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat")
+    assert "livechat" in collect_registry(get_plugin_manager()).vendors
+
+
+def test_the_allow_list_and_the_block_list_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat")
+    monkeypatch.setenv("HOOKYARD_DISABLE_PLUGINS", "livechat,http")
+    registry = collect_registry(get_plugin_manager())
+    assert "livechat" not in registry.vendors
+    assert "http" not in registry.sinks
+
+
+def test_an_allow_list_naming_a_missing_plugin_is_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat,slack")
+    result = CliRunner().invoke(main, ["plugins"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "hookyard: HOOKYARD_LOAD_PLUGINS names 'slack', which is not installed "
+        "(installed plugins: livechat)"
+    ]
+
+
+def test_hookyard_trace_plugins_logs_every_hook_call(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HOOKYARD_TRACE_PLUGINS", "1")
+    path = tmp_path / "hookyard.yaml"
+    path.write_text("sources: {chats: {vendor: livechat, secret: s}}\n")
+    with caplog.at_level("INFO", logger="hookyard.plugins"):
+        Host.from_file(path)
+    traced = "\n".join(r.getMessage() for r in caplog.records if r.name == "hookyard.plugins")
+    for hook in (
+        "hookyard_register_vendors",
+        "hookyard_register_sinks",
+        "hookyard_configure_converter",
+    ):
+        assert hook in traced
+
+
+def test_without_the_variable_nothing_is_traced(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv("HOOKYARD_TRACE_PLUGINS", raising=False)
+    with caplog.at_level("DEBUG", logger="hookyard.plugins"):
+        collect_registry(get_plugin_manager(disabled=[]))
+    assert [r for r in caplog.records if r.name == "hookyard.plugins"] == []
+
+
+class _Wrapper:
+    """A hook wrapper, as a plugin might use to see or time every registration."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def hookyard_register_sinks(self, register: Callable[[SinkSpec], None]) -> Any:
+        self.seen.append("sinks")
+        return (yield)
+
+    @hookimpl(wrapper=True)
+    def hookyard_register_vendors(self, register: Callable[[VendorSpec], None]) -> Any:
+        self.seen.append("vendors")
+        return (yield)
+
+
+def test_registration_hooks_run_through_pluggys_wrappers() -> None:
+    pm = get_plugin_manager(disabled=[])
+    wrapper = _Wrapper()
+    pm.register(wrapper, name="wrapper")
+    validate(pm)
+    registry = collect_registry(pm)
+    assert "livechat" in registry.vendors and "http" in registry.sinks
+    # one call per registering plugin, each seen by the wrapper
+    assert wrapper.seen.count("vendors") == len(
+        {v for k, v in registry.owners.items() if k.startswith("vendor:")}
+    )
+    assert wrapper.seen.count("sinks") == len(
+        {v for k, v in registry.owners.items() if k.startswith("sink:")}
+    )

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from hookyard import DeliveryRequest, Sink
-    from hookyard.testing.pytest_plugin import HostFactory
+    from hookyard.testing import HostFactory
 
 
 @frozen

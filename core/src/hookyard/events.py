@@ -1,5 +1,7 @@
 """The normalized chat event: one model for every vendor.
 
+Public through :mod:`hookyard`: plugins import these names from there, not from here.
+
 Every vendor parser turns a webhook into zero or more :class:`Event` objects. The model is
 frozen attrs; its JSON form (the host's cattrs converter unstructures it once, at intake)
 is what the store keeps, what the http and file sinks emit and what routing templates see

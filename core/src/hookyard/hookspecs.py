@@ -1,5 +1,7 @@
 """Every hook a hookyard plugin can implement. These docstrings are the plugin contract.
 
+Public through :mod:`hookyard`: plugins import ``hookimpl`` from there, not from here.
+
 Plugins implement hooks with :data:`hookimpl` and are found through the ``hookyard``
 entry-point group. Hooks gain arguments over time, never lose them; implement only the
 arguments you need.

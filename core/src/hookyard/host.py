@@ -1,4 +1,4 @@
-"""Everything one hookyard process runs, assembled from a configuration.
+"""Internal: everything one hookyard process runs, assembled from a configuration.
 
 :func:`load_setup` (plugins, converter, configuration, routes) touches no database and
 imports no SQLAlchemy, so ``check`` and ``simulate`` stay quick; :class:`Host` adds the

@@ -1,4 +1,7 @@
-"""What a sink plugin registers, and what it is handed for each delivery."""
+"""What a sink plugin registers, and what it is handed for each delivery.
+
+Public through :mod:`hookyard`: plugins import these names from there, not from here.
+"""
 
 from __future__ import annotations
 

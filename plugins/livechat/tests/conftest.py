@@ -12,7 +12,7 @@ from hookyard_livechat import LiveChatConfig, parse
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from hookyard.events import Event
+    from hookyard import Event
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from hookyard.vendors import WebhookRequest
+from hookyard import WebhookRequest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRET = "test-secret"

@@ -7,7 +7,7 @@ import json
 import pytest
 from livechat_support import SECRET, Body, changed, fixture_names, load, request_for
 
-from hookyard.vendors import PayloadRejected
+from hookyard import PayloadRejected
 from hookyard_livechat import LiveChatConfig, parse
 
 CONFIG = LiveChatConfig(secret=SECRET)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from livechat_support import RECEIVED_AT, Body, load
 
-from hookyard.events import Attachment, Event, Person, Rating
+from hookyard import Attachment, Event, Person, Rating
 
 ParseOne = Callable[[Body | bytes], Event]
 

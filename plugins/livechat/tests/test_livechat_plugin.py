@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_livechat
-from hookyard.config import parse_config
-from hookyard.config.converter import make_converter
-from hookyard.plugins import Registry, collect_registry, get_plugin_manager
+from hookyard.testing import load_config
 from hookyard_livechat import LiveChatConfig
 
 if TYPE_CHECKING:
@@ -30,9 +28,8 @@ def test_entry_point_is_declared_by_the_distribution() -> None:
     assert entry_point.load() is hookyard_livechat
 
 
-def test_registered_through_the_plugin_manager() -> None:
-    pm = get_plugin_manager(disabled=BUILT_IN)
-    registry = collect_registry(pm)
+def test_registered_through_the_plugin_manager(tmp_path: Path) -> None:
+    registry = load_config({}, tmp_path, disabled=BUILT_IN).registry
     spec = registry.vendors["livechat"]
     assert registry.owners["vendor:livechat"] == "livechat"
     assert spec.config_type is LiveChatConfig
@@ -45,14 +42,14 @@ def test_registered_through_the_plugin_manager() -> None:
     assert "incoming_chat" in spec.actions and "thread_untagged" in spec.actions
 
 
-def test_registered_alongside_the_built_in_plugins() -> None:
-    registry = collect_registry(get_plugin_manager(disabled=[]))
+def test_registered_alongside_the_built_in_plugins(tmp_path: Path) -> None:
+    registry = load_config({}, tmp_path, disabled=[]).registry
     assert registry.owners["vendor:livechat"] == "livechat"
     assert registry.vendors["livechat"].parse is hookyard_livechat.parse
 
 
-def test_blocking_the_plugin_removes_the_vendor() -> None:
-    registry = collect_registry(get_plugin_manager(disabled=[*BUILT_IN, "livechat"]))
+def test_blocking_the_plugin_removes_the_vendor(tmp_path: Path) -> None:
+    registry = load_config({}, tmp_path, disabled=[*BUILT_IN, "livechat"]).registry
     assert "livechat" not in registry.vendors
 
 
@@ -62,13 +59,11 @@ def _readme_yaml() -> str:
     return str(blocks[0])
 
 
-def _registry() -> Registry:
-    return collect_registry(get_plugin_manager(disabled=BUILT_IN))
-
-
-def test_readme_example_configures_a_source(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_example_configures_a_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("LIVECHAT_SECRET", "from-the-environment")
-    config = parse_config(_readme_yaml(), make_converter(), _registry())
+    config = load_config(_readme_yaml(), tmp_path, disabled=BUILT_IN).config
     source = config.sources["livechat-main"]
     assert source.vendor == "livechat"
     assert source.options == LiveChatConfig(secret="from-the-environment")

@@ -8,7 +8,7 @@ import json
 import pytest
 from livechat_support import SECRET, fixture_names, load, request_for
 
-from hookyard.vendors import AuthenticationFailed, PayloadRejected
+from hookyard import AuthenticationFailed, PayloadRejected
 from hookyard_livechat import LiveChatConfig, verify
 
 ORGANIZATION = "390e44e6-f1e6-0368c-z6ddb-74g14508c2ex"

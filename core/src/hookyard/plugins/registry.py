@@ -36,12 +36,14 @@ def _collect(
 ) -> dict[str, SpecT]:
     """Call the registration hook plugin by plugin, through pluggy, to know who registered what.
 
-    Each call is a subset of the hook caller holding one plugin, so pluggy's wrappers and
-    tracing (``HOOKYARD_TRACE_PLUGINS``) see it like any ``pm.hook`` call.
+    Each call is a subset of the hook caller holding one registering plugin (and every
+    wrapper), so pluggy's wrappers and tracing (``HOOKYARD_TRACE_PLUGINS``) see it like any
+    ``pm.hook`` call.
     """
     hook_name = _HOOKS[kind]
     caller: pluggy.HookCaller = getattr(pm.hook, hook_name)
-    plugins = [impl.plugin for impl in reversed(caller.get_hookimpls())]
+    impls = reversed(caller.get_hookimpls())
+    plugins = [impl.plugin for impl in impls if not (impl.wrapper or impl.hookwrapper)]
     found: dict[str, SpecT] = {}
     for plugin in plugins:
         plugin_name: str = pm.get_name(plugin) or repr(plugin)

@@ -6,7 +6,15 @@ documented in docs/plugins.md.
 """
 
 from hookyard.config import ConfigError
-from hookyard.testing.host import Answered, Attempt, Delivery, TestHost, load_config, open_host
+from hookyard.testing.host import (
+    Answered,
+    Attempt,
+    Delivery,
+    HostFactory,
+    TestHost,
+    load_config,
+    open_host,
+)
 from hookyard.testing.recorder import Recorded, RecordingServer, Reply
 
 __all__ = [
@@ -14,6 +22,7 @@ __all__ = [
     "Attempt",
     "ConfigError",
     "Delivery",
+    "HostFactory",
     "Recorded",
     "RecordingServer",
     "Reply",

@@ -27,9 +27,18 @@ from hookyard.host import Host, Setup, setup_from_text
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Mapping
+    from contextlib import AbstractAsyncContextManager
     from pathlib import Path
 
-__all__ = ["Answered", "Attempt", "Delivery", "TestHost", "load_config", "open_host"]
+__all__ = [
+    "Answered",
+    "Attempt",
+    "Delivery",
+    "HostFactory",
+    "TestHost",
+    "load_config",
+    "open_host",
+]
 
 #: Seconds between the test host's workers' looks for due deliveries.
 POLL_INTERVAL = 0.02
@@ -186,3 +195,18 @@ def _delivery(record: Any) -> Delivery:
         last_response=record.last_response,
         delivered_at=record.delivered_at,
     )
+
+
+class HostFactory:
+    """``hookyard_host(config, plugins={...})``: an async context manager of a TestHost."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(
+        self,
+        config: Mapping[str, Any] | str,
+        plugins: Mapping[str, object] | None = None,
+        disabled: Iterable[str] | None = None,
+    ) -> AbstractAsyncContextManager[TestHost]:
+        return open_host(config, self.folder, plugins, disabled)

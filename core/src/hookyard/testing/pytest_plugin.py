@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from hookyard.testing.host import open_host
+from hookyard.testing.host import HostFactory
 from hookyard.testing.recorder import RecordingServer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
-    from contextlib import AbstractAsyncContextManager
+    from collections.abc import Iterator
     from pathlib import Path
 
-    from hookyard.testing.host import TestHost
-
-__all__ = ["HostFactory", "hookyard_host", "recording_server"]
+__all__ = ["hookyard_host", "recording_server"]
 
 
 @pytest.fixture
@@ -24,21 +21,6 @@ def recording_server() -> Iterator[RecordingServer]:
     """A :class:`~hookyard.testing.RecordingServer` on 127.0.0.1, stopped after the test."""
     with RecordingServer() as server:
         yield server
-
-
-class HostFactory:
-    """``hookyard_host(config, plugins={...})``: an async context manager of a TestHost."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def __call__(
-        self,
-        config: Mapping[str, Any] | str,
-        plugins: Mapping[str, object] | None = None,
-        disabled: Iterable[str] | None = None,
-    ) -> AbstractAsyncContextManager[TestHost]:
-        return open_host(config, self.folder, plugins, disabled)
 
 
 @pytest.fixture
