@@ -169,3 +169,15 @@ def test_the_public_modules_say_so() -> None:
     for module in ("hookyard.signing", "hookyard.testing"):
         docstring = ast.get_docstring(ast.parse(modules[module].read_text(encoding="utf-8")))
         assert (docstring or "").startswith("Public")
+
+
+def test_sqlalchemy_stays_inside_the_store() -> None:
+    """The CLI and the host see the store's own errors and URLs, never SQLAlchemy's."""
+    outside = []
+    for name, path in _core_modules().items():
+        if name == "hookyard.store" or name.startswith("hookyard.store."):
+            continue
+        for line, module, _names in _imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if module.split(".")[0] in ("sqlalchemy", "alembic", "aiosqlite", "asyncpg"):
+                outside.append(f"{name} line {line}: {module}")
+    assert outside == []
