@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -103,7 +104,7 @@ async def test_retry_schedule_then_dead_then_replayed_from_the_cli(
         "deliveries", "list", "--status", "dead", "--config", str(config_path)
     )
     assert code == 0
-    assert f"{dead.id}  dead" in out and "HTTP 503 from 127.0.0.1" in out
+    assert re.search(rf"\b{dead.id}  dead +4  rec .* HTTP 503 from 127\.0\.0\.1$", out, re.M), out
 
     code, out, err = await cli("deliveries", "retry", str(dead.id), "--config", str(config_path))
     assert (code, err) == (0, ""), out
@@ -113,9 +114,37 @@ async def test_retry_schedule_then_dead_then_replayed_from_the_cli(
     delivered = await only_delivery(host.store, "delivered")
     assert {r.headers["webhook-id"] for r in requests} == {replayed.headers["webhook-id"]}
     assert replayed.body == requests[0].body
-    assert (delivered.attempts, delivered.last_response) == (1, "HTTP 200")
-    outcomes = [a["outcome"] for a in await host.store.deliveries.attempts_of(dead.id)]
-    assert outcomes == ["retry", "retry", "retry", "dead", "delivered"]
+    assert (delivered.attempts, delivered.last_response) == (5, "HTTP 200")  # numbered on
+    attempts = await host.store.deliveries.attempts_of(dead.id)
+    assert [(a["number"], a["outcome"]) for a in attempts] == [
+        (1, "retry"),
+        (2, "retry"),
+        (3, "retry"),
+        (4, "dead"),
+        (5, "delivered"),
+    ]
+
+
+async def test_a_retried_delivery_gets_a_fresh_budget_of_attempts(
+    start_host: StartHost, recording_server: RecordingServer
+) -> None:
+    recording_server.script(*[Reply(500, b"down")] * 4)
+    host = await start_host(retry={"max_attempts": 2, "initial_delay": "0.05s", "jitter": 0})
+    await send_chat(host)
+    dead = await only_delivery(host.store, "dead")
+    assert await host.store.deliveries.retry([dead.id]) == [dead.id]
+
+    await arrived(recording_server, 4)
+    again = await only_delivery(host.store, "dead")
+
+    assert again.attempts == 4
+    attempts = await host.store.deliveries.attempts_of(dead.id)
+    assert [(a["number"], a["outcome"]) for a in attempts] == [
+        (1, "retry"),
+        (2, "dead"),
+        (3, "retry"),  # the first of two more attempts, not one past the old budget
+        (4, "dead"),
+    ]
 
 
 async def test_a_400_is_permanent_and_dead_after_one_attempt(
@@ -174,16 +203,16 @@ async def test_stop_releases_a_hanging_delivery_for_another_worker(
     first = await _stop_mid_delivery(start_host, recording_server, answer_after=3.0, grace="0.3s")
 
     released, outcomes = await _stored_after_stop(database_url, "pending")
-    assert released.attempts == 0
-    assert outcomes == []
+    assert released.attempts == 1
+    assert outcomes == ["released"]
 
     successor = await start_host(workers={"shutdown_grace": "0.3s"})
     second = (await arrived(recording_server, 2))[1]
     delivered = await only_delivery(successor.store, "delivered")
     assert second.headers["webhook-id"] == first.headers["webhook-id"]
-    assert delivered.attempts == 1
-    outcomes = [a["outcome"] for a in await successor.store.deliveries.attempts_of(delivered.id)]
-    assert outcomes == ["delivered"]
+    assert delivered.attempts == 2
+    attempts = await successor.store.deliveries.attempts_of(delivered.id)
+    assert [(a["number"], a["outcome"]) for a in attempts] == [(1, "released"), (2, "delivered")]
 
 
 async def test_a_long_delivery_keeps_its_lease_when_polling_is_slow(

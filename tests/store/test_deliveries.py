@@ -6,8 +6,11 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from alembic import command
+
 from hookyard.store import Store
 from hookyard.store.deliveries import Outcome
+from hookyard.store.engine import _alembic_config, current_revision, upgrade
 
 from ._support import batch, event_json, event_row
 
@@ -43,7 +46,8 @@ async def test_a_claim_returns_due_deliveries_with_their_event(store: Store) -> 
 
     assert sorted(c.route for c in claimed) == ["a", "b"]
     assert all(c.event == event_json("e1") for c in claimed)
-    assert all(c.attempt == 1 and c.sink == "ops" and c.action == "post" for c in claimed)
+    assert all((c.attempt, c.budget_attempt) == (1, 1) for c in claimed)
+    assert all(c.sink == "ops" and c.action == "post" for c in claimed)
     assert {c.route: c.params for c in claimed} == {"a": {"n": 0}, "b": {"n": 1}}
     assert {c.idempotency_key for c in claimed} == {"lc/e1/a", "lc/e1/b"}
     assert await store.deliveries.claim("w2", 10, LEASE) == []
@@ -97,15 +101,16 @@ async def test_an_expired_lease_is_claimed_by_another_worker(store: Store) -> No
     second = await _claim_one(store, "w2")
 
     assert second.id == first.id
-    assert second.attempt == 2
+    assert (second.attempt, second.budget_attempt) == (2, 2)  # the lost attempt counts
     delivered = Outcome("delivered", datetime.now(UTC), response="HTTP 200")
     assert await store.deliveries.record("w1", first, delivered) is False
     assert await store.deliveries.record("w2", second, delivered) is True
-    assert [a["worker"] for a in await store.deliveries.attempts_of(first.id)] == ["w2"]
+    rows = await store.deliveries.attempts_of(first.id)
+    assert [(a["number"], a["worker"]) for a in rows] == [(2, "w2")]
     assert (await store.deliveries.list(ids=[first.id]))[0].status == "delivered"
 
 
-async def test_release_makes_claims_due_again_with_the_attempt_restored(store: Store) -> None:
+async def test_release_records_the_attempt_and_makes_claims_due_again(store: Store) -> None:
     await _fill(store, 2)
     claimed = await store.deliveries.claim("w1", 2, LEASE)
 
@@ -113,10 +118,18 @@ async def test_release_makes_claims_due_again_with_the_attempt_restored(store: S
     assert await store.deliveries.release("w1", [c.id for c in claimed]) == 2
 
     records = await store.deliveries.list()
-    assert [(r.status, r.attempts) for r in records] == [("pending", 0), ("pending", 0)]
+    assert [(r.status, r.attempts) for r in records] == [("pending", 1), ("pending", 1)]
+    for delivery in claimed:
+        (row,) = await store.deliveries.attempts_of(delivery.id)
+        assert (row["number"], row["worker"], row["outcome"]) == (1, "w1", "released")
+        assert (
+            row["error"]
+            == "the worker stopped before the sink answered; released for another worker"
+        )
+        assert row["started_at"] <= row["finished_at"]
     again = await store.deliveries.claim("w2", 10, LEASE)
     assert sorted(c.id for c in again) == sorted(c.id for c in claimed)
-    assert all(c.attempt == 1 for c in again)
+    assert all((c.attempt, c.budget_attempt) == (2, 1) for c in again)  # numbered on, not counted
 
 
 async def _kill(store: Store, count: int) -> list[int]:
@@ -133,11 +146,20 @@ async def test_retry_revives_named_dead_deliveries(store: Store) -> None:
     assert await store.deliveries.retry([dead[0], 9999]) == [dead[0]]
 
     revived = (await store.deliveries.list(ids=[dead[0]]))[0]
-    assert (revived.status, revived.attempts) == ("pending", 0)
+    assert (revived.status, revived.attempts) == ("pending", 1)
     assert sorted(r.id for r in await store.deliveries.list(status="dead")) == dead[1:]
     again = await _claim_one(store, "w2")
-    assert (again.id, again.attempt) == (dead[0], 1)
+    assert (again.id, again.attempt, again.budget_attempt) == (dead[0], 2, 1)
     assert await store.deliveries.retry([again.id]) == []  # not dead: left alone
+    assert await store.deliveries.record("w2", again, _dead())
+    assert await store.deliveries.retry([again.id]) == [again.id]
+    third = await _claim_one(store, "w1")
+    assert (third.id, third.attempt, third.budget_attempt) == (dead[0], 3, 1)
+    rows = await store.deliveries.attempts_of(dead[0])
+    assert [(r["number"], r["worker"], r["outcome"]) for r in rows] == [
+        (1, "w1", "dead"),
+        (2, "w2", "dead"),
+    ]
 
 
 async def test_retry_all_revives_every_dead_delivery(store: Store) -> None:
@@ -148,7 +170,9 @@ async def test_retry_all_revives_every_dead_delivery(store: Store) -> None:
 
     counts = await store.deliveries.counts()
     assert counts == {"pending": 4, "delivering": 0, "delivered": 0, "dead": 0}
-    assert all(r.attempts == 0 for r in await store.deliveries.list())
+    assert sorted(r.attempts for r in await store.deliveries.list()) == [0, 1, 1, 1]
+    again = await store.deliveries.claim("w2", 10, LEASE)
+    assert sorted((c.attempt, c.budget_attempt) for c in again) == [(1, 1), (2, 1), (2, 1), (2, 1)]
 
 
 async def test_list_filters_by_status_and_counts_every_status(store: Store) -> None:
@@ -192,3 +216,24 @@ async def test_attempts_of_records_every_attempt(store: Store) -> None:
     record = (await store.deliveries.list(ids=[first.id]))[0]
     assert (record.status, record.attempts, record.last_response) == ("delivered", 3, "HTTP 200")
     assert record.delivered_at is not None
+
+
+async def _downgrade(store: Store, revision: str) -> None:
+    async with store.engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(_alembic_config(sync), revision))
+
+
+async def test_deliveries_stored_before_revision_0002_number_on_after_it(store: Store) -> None:
+    await _fill(store, 2)
+    dead = await _kill(store, 1)
+    await _downgrade(store, "0001")
+    assert await current_revision(store.engine) == "0001"
+
+    await upgrade(store.engine)
+
+    assert await current_revision(store.engine) == "0002"
+    assert await store.deliveries.retry(None) == dead
+    claimed = await store.deliveries.claim("w2", 10, LEASE)
+    numbers = {c.id: (c.attempt, c.budget_attempt) for c in claimed}
+    assert numbers[dead[0]] == (2, 1)
+    assert sorted(numbers.values()) == [(1, 1), (2, 1)]

@@ -167,7 +167,7 @@ class Worker:
     def _failed(
         self, delivery: ClaimedDelivery, started: datetime, failure: DeliveryFailed
     ) -> Outcome:
-        decision = decide(failure, delivery.attempt, self._policy(delivery))
+        decision = decide(failure, delivery.budget_attempt, self._policy(delivery))
         dead = Outcome(
             "dead",
             started,

@@ -76,7 +76,10 @@ deliveries = Table(
     Column("params", Text, nullable=False),
     Column("idempotency_key", String(64), nullable=False, unique=True),
     Column("status", String(16), nullable=False),  # pending | delivering | delivered | dead
-    Column("attempts", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),  # the last attempt's number
+    # Attempts not counted against the current budget: those before the last retry of a
+    # dead delivery, and those released at shutdown. attempts - attempts_base is counted.
+    Column("attempts_base", Integer, nullable=False, default=0, server_default="0"),
     Column("next_attempt_at", UTCDateTime, nullable=False),
     Column("lease_owner", String(100), nullable=True),
     Column("lease_expires_at", UTCDateTime, nullable=True),
@@ -99,7 +102,7 @@ attempts = Table(
     Column("worker", String(100), nullable=False),
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=False),
-    Column("outcome", String(16), nullable=False),  # delivered | retry | dead
+    Column("outcome", String(16), nullable=False),  # delivered | retry | dead | released
     Column("status_code", Integer, nullable=True),
     Column("error", Text, nullable=True),
     Column("retry_after", Float, nullable=True),

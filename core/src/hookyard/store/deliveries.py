@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 
 from hookyard.store._schema import attempts, deliveries, events
 from hookyard.store.errors import translated
@@ -21,10 +21,20 @@ if TYPE_CHECKING:
 __all__ = ["ClaimedDelivery", "DeliveryRecord", "DeliveryStore", "Outcome"]
 
 STATUSES = ("pending", "delivering", "delivered", "dead")
+RELEASED = "the worker stopped before the sink answered; released for another worker"
 
 
 @frozen
 class ClaimedDelivery:
+    """A delivery claimed for one attempt.
+
+    :param attempt: the attempt's number; numbers run on across retries of a dead delivery
+        and past attempts released at shutdown, so every attempt keeps its own.
+    :param budget_attempt: its place in the current attempt budget (1 = the first), which
+        ``max_attempts`` limits; a retry starts a fresh budget, a released attempt is not
+        counted.
+    """
+
     id: int
     route: str
     sink: str
@@ -32,6 +42,7 @@ class ClaimedDelivery:
     params: dict[str, Any]
     idempotency_key: str
     attempt: int
+    budget_attempt: int
     event: dict[str, Any]
 
 
@@ -157,19 +168,27 @@ class DeliveryStore:
 
     @translated
     async def release(self, worker: str, ids: Sequence[int]) -> int:
-        """Give claims back unattempted (graceful stop): they are due again at once."""
+        """Give claims back unfinished (graceful stop): they are due again at once.
+
+        Each released attempt is recorded with the outcome ``released`` and does not count
+        against the delivery's attempt budget.
+        """
         if not ids:
             return 0
+        now = _now()
+        held = and_(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
         async with self._engine.begin() as connection:
+            await connection.execute(_released_rows(worker, held, now))
             result = await connection.execute(
                 update(deliveries)
-                .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
+                .where(held)
                 .values(
                     status="pending",
                     lease_owner=None,
                     lease_expires_at=None,
-                    attempts=deliveries.c.attempts - 1,
-                    next_attempt_at=_now(),
+                    attempts_base=deliveries.c.attempts_base + 1,
+                    next_attempt_at=now,
+                    updated_at=now,
                 )
             )
             return int(result.rowcount)
@@ -202,6 +221,7 @@ class DeliveryStore:
     async def retry(self, ids: Sequence[int] | None = None) -> builtins.list[int]:
         """Make dead deliveries due now with a fresh attempt budget; returns their ids.
 
+        Their attempts so far are kept, and the next one is numbered on from them.
         ``ids=None`` retries every dead delivery.
         """
         where = [deliveries.c.status == "dead"]
@@ -211,7 +231,12 @@ class DeliveryStore:
             result = await connection.execute(
                 update(deliveries)
                 .where(*where)
-                .values(status="pending", attempts=0, next_attempt_at=_now(), updated_at=_now())
+                .values(
+                    status="pending",
+                    attempts_base=deliveries.c.attempts,
+                    next_attempt_at=_now(),
+                    updated_at=_now(),
+                )
                 .returning(deliveries.c.id)
             )
             return sorted(row.id for row in result)
@@ -233,6 +258,7 @@ def _claimed(row: Any) -> ClaimedDelivery:
         params=json.loads(row.params),
         idempotency_key=row.idempotency_key,
         attempt=row.attempts,
+        budget_attempt=row.attempts - row.attempts_base,
         event=json.loads(row.body),
     )
 
@@ -271,3 +297,21 @@ def _attempt_row(worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> di
         "retry_after": outcome.retry_after,
         "next_attempt_at": outcome.next_attempt_at,
     }
+
+
+def _released_rows(worker: str, held: Any, now: datetime) -> Any:
+    """Attempt rows for the claims ``held`` by ``worker``, which it gives back unfinished.
+
+    A claim stamps ``updated_at``, so that is when the released attempt started.
+    """
+    columns = ["delivery_id", "number", "worker", "started_at", "finished_at", "outcome", "error"]
+    released = select(
+        deliveries.c.id,
+        deliveries.c.attempts,
+        literal(worker),
+        deliveries.c.updated_at,
+        literal(now, attempts.c.finished_at.type),
+        literal("released"),
+        literal(RELEASED),
+    ).where(held, deliveries.c.status == "delivering")
+    return attempts.insert().from_select(columns, released)
