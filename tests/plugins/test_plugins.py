@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -293,3 +296,15 @@ def test_registration_hooks_run_through_pluggys_wrappers() -> None:
     assert wrapper.seen.count("sinks") == len(
         {v for k, v in registry.owners.items() if k.startswith("sink:")}
     )
+
+
+@pytest.mark.parametrize("value", ["1", "0"])
+def test_the_trace_shows_in_commands_that_log_nothing_else(value: str, tmp_path: Path) -> None:
+    hookyard = Path(sys.executable).parent / "hookyard"
+    env = {**os.environ, "HOOKYARD_TRACE_PLUGINS": value}
+    done = subprocess.run(
+        [str(hookyard), "plugins"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    traced = "hookyard_register_sinks [hook]" in done.stderr
+    assert traced is (value == "1")

@@ -96,7 +96,14 @@ def _builtin(where: str) -> object:
 
 
 def _trace(pm: pluggy.PluginManager) -> None:
-    """Log every hook call, its arguments and results (pluggy's own tracing)."""
+    """Log every hook call, its arguments and results (pluggy's own tracing).
+
+    Commands that set up no logging (``check``, ``plugins``) still show the trace: the
+    logger then writes to stderr itself.
+    """
+    log.setLevel(logging.INFO)
+    if not logging.getLogger().handlers and not log.handlers:
+        log.addHandler(logging.StreamHandler())
     pm.trace.root.setwriter(lambda message: log.info("%s", message.rstrip()))
     pm.enable_tracing()
 
