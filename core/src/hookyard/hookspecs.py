@@ -54,8 +54,12 @@ def hookyard_register_sinks(register: Callable[[SinkSpec], None]) -> None:
 def hookyard_configure_converter(converter: cattrs.Converter) -> None:
     """Teach hookyard's one cattrs converter about the plugin's own types.
 
-    Called once, before any configuration is loaded. Register structure hooks for types
-    used in the plugin's config classes that cattrs cannot handle on its own.
+    Called once per host, after the registration hooks and before any configuration is
+    loaded. Register structure hooks for types used in the plugin's config classes that
+    cattrs cannot handle on its own. A plugin that structures its own data at run time may
+    keep ``converter``: it also structures the event JSON form's parts (``Chat``,
+    ``Person``, ``Message``, ``Rating``, ``Attachment``), lenient about unknown keys.
 
-    :param converter: the converter that structures the whole configuration file.
+    :param converter: hookyard's one converter, which structures the whole configuration
+        file; the only place plugins extend it.
     """
