@@ -7,6 +7,7 @@ another connection, the way a second replica or ``hookyard deliveries list`` wou
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from hookyard.testing import RecordingServer
 
 LIVECHAT_SECRET = "lc-secret-Zq81xWv3"
+#: A secret that JSON writers may escape: ``\\/`` for ``/``, ``\\u0026`` for ``&``.
+ESCAPABLE_SECRET = "lc/secret&Zq81<x>"
 GENERIC_SECRET = "generic-secret-Hn52pKe7"
 SMALL_LIMIT = 2048
 
@@ -32,6 +35,7 @@ sources:
   chat: {{vendor: livechat, secret: "{livechat}"}}
   small: {{vendor: livechat, secret: "{livechat}", max_body_bytes: {small}}}
   open: {{vendor: livechat, auth: none}}
+  escapable: {{vendor: livechat, secret: "{escapable}"}}
   gen: {{vendor: generic, secret: "{generic}"}}
 sinks:
   tests: {{plugin: http, url: "{sink}/tests", retry: {{initial_delay: 0.2s}}}}
@@ -46,6 +50,16 @@ workers: {{poll_interval: 0.1s, lease: 5s}}
 """
 
 
+def livechat(host: Host, action: str = "incoming_chat", **changes: Any) -> dict[str, Any]:
+    """A realistic LiveChat delivery for source ``chat`` (fresh ids), as a dict."""
+    options = host.config.sources["chat"].options
+    body: dict[str, Any] = json.loads(
+        host.registry.vendors["livechat"].simulate(options, action).body
+    )
+    body.update(changes)
+    return body
+
+
 @pytest.fixture
 def host(tmp_path: Path, database_url: str, recording_server: RecordingServer) -> Host:
     """A host on ``database_url`` with livechat, generic and ``auth: none`` sources."""
@@ -54,6 +68,7 @@ def host(tmp_path: Path, database_url: str, recording_server: RecordingServer) -
         CONFIG.format(
             database=database_url,
             livechat=LIVECHAT_SECRET,
+            escapable=ESCAPABLE_SECRET,
             generic=GENERIC_SECRET,
             small=SMALL_LIMIT,
             sink=recording_server.url,

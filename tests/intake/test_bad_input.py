@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 import pytest
 
-from conftest import GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT
+from conftest import GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT, livechat
 from hookyard import signing
 from hookyard.config import MIB
 from hookyard.store import Store
@@ -24,16 +24,6 @@ if TYPE_CHECKING:
 
     from hookyard.host import Host
     from hookyard.testing import RecordingServer
-
-
-def livechat(host: Host, action: str = "incoming_chat", **changes: Any) -> dict[str, Any]:
-    """A realistic LiveChat delivery for source ``chat`` (fresh ids), as a dict."""
-    options = host.config.sources["chat"].options
-    body: dict[str, Any] = json.loads(
-        host.registry.vendors["livechat"].simulate(options, action).body
-    )
-    body.update(changes)
-    return body
 
 
 def generic(host: Host, event_type: str) -> tuple[bytes, dict[str, str]]:
@@ -263,6 +253,28 @@ async def test_health_and_ready_answer_200(client: AsyncTestClient[Any]) -> None
     ready = await client.get("/ready")
     assert ready.status_code == 200
     assert ready.json() == {"status": "ready"}
+
+
+async def test_health_counts_every_answer_by_outcome(
+    client: AsyncTestClient[Any], host: Host
+) -> None:
+    sent = json.dumps(livechat(host)).encode()
+    answers = [
+        await client.post("/hooks/nope", content=sent),
+        await client.post("/hooks/small", content=padded(livechat(host), SMALL_LIMIT + 1)),
+        await client.post("/hooks/chat", content=b"not json"),
+        await client.post("/hooks/chat", content=sent),
+        await client.post("/hooks/chat", content=sent),
+    ]
+    assert [a.status_code for a in answers] == [404, 413, 400, 200, 200]
+    health = await client.get("/health")
+    assert health.json()["intake"] == {
+        "unknown_source": 1,
+        "too_large": 1,
+        "rejected": 1,
+        "stored": 1,
+        "duplicates": 1,
+    }
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import define, field, frozen
 
@@ -49,15 +50,44 @@ class WebhookRequest:
     headers: Mapping[str, str]
     received_at: datetime
 
+    #: Arrays and objects nested deeper than this are refused ("nested too deep").
+    MAX_DEPTH: ClassVar[int] = 512
+    _TOO_DEEP: ClassVar[str] = f"body nested too deep (over {MAX_DEPTH} arrays or objects)"
+
     @cached_property
     def _parsed(self) -> Any:
         try:
-            return json.loads(self.body)
+            value = json.loads(self.body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise PayloadRejected(f"body is not JSON: {exc}") from None
+        except RecursionError:
+            raise PayloadRejected(self._TOO_DEEP) from None
+        except ValueError:  # an integer past sys.get_int_max_str_digits()
+            limit = sys.get_int_max_str_digits()
+            raise PayloadRejected(f"body has a number too long (over {limit} digits)") from None
+        if self._too_deep(value):
+            raise PayloadRejected(self._TOO_DEEP)
+        return value
+
+    def _too_deep(self, value: Any) -> bool:
+        """Whether ``value`` nests arrays and objects past :attr:`MAX_DEPTH` (no recursion)."""
+        if self.body.count(b"[") + self.body.count(b"{") <= self.MAX_DEPTH:
+            return False  # the common case, without a walk
+        stack = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            if depth > self.MAX_DEPTH:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+        return False
 
     def json(self) -> Any:
-        """The body parsed as JSON; raises :class:`PayloadRejected` when it is not JSON."""
+        """The body parsed as JSON; raises :class:`PayloadRejected` when it is not JSON.
+
+        Also refused: arrays and objects nested more than :attr:`MAX_DEPTH` deep, and
+        integers longer than Python's ``sys.get_int_max_str_digits()`` (4300 digits).
+        """
         return self._parsed
 
 

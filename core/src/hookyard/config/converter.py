@@ -95,7 +95,7 @@ def _event_hook(_type: type, converter: cattrs.Converter) -> Callable[[Event], d
             if kind is str or kind is int or kind is float or kind is bool or item is None:
                 return item
             if kind is dict or kind is list:
-                empty = kind()
+                empty: dict[Any, Any] | list[Any] = kind()
                 stack.append((item, empty))  # filled in by the loop below
                 return empty
             return converter.unstructure(item)

@@ -13,16 +13,17 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import msgspec
 from attrs import frozen
 
+from hookyard._json import dumps
 from hookyard.events import Event
+from hookyard.intake.redact import redacted, redacted_text
 from hookyard.observability.sentry import report_unparsed
 from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow
 from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookRequest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, Sequence
+    from collections.abc import Callable, Mapping
 
     import cattrs
 
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "Intake", "idempotency_key"]
 
 log = logging.getLogger("hookyard.intake")
-_encoder = msgspec.json.Encoder()
 #: Headers never stored with an unparsed payload.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 
@@ -43,6 +43,14 @@ SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x
 class Answer:
     status: int
     body: dict[str, Any]
+
+
+@frozen
+class Form:
+    """An event's JSON form: the value routes see, and its text as stored."""
+
+    value: dict[str, Any]
+    text: str
 
 
 def idempotency_key(source: str, event_id: str, route: str, action: str) -> str:
@@ -74,28 +82,46 @@ class Intake:
         found = self._config.sources.get(source)
         return None if found is None else found.max_body_bytes
 
+    def unknown_source(self, source: str) -> Answer:
+        """The answer to a webhook for a source that is not configured (counted)."""
+        self.counters["unknown_source"] += 1
+        return Answer(404, {"error": f"no source named {source!r}"})
+
+    def too_large(self, source: str) -> Answer:
+        """The answer to a body over ``source``'s limit (counted); the source must exist."""
+        self.counters["too_large"] += 1
+        limit = self._config.sources[source].max_body_bytes
+        return Answer(413, {"error": f"body over {limit} bytes"})
+
+    def unavailable(self) -> Answer:
+        """The answer when the store failed (counted): the sender should retry."""
+        self.counters["unavailable"] += 1
+        return Answer(503, {"error": "storage unavailable, please retry"})
+
+    def internal_error(self) -> Answer:
+        """The answer when hookyard itself failed (counted)."""
+        self.counters["internal_error"] += 1
+        return Answer(500, {"error": "internal error"})
+
     async def receive(self, source: str, headers: Mapping[str, str], body: bytes) -> Answer:
         config = self._config.sources.get(source)
         if config is None:
-            self.counters["unknown_source"] += 1
-            return Answer(404, {"error": f"no source named {source!r}"})
+            return self.unknown_source(source)
         if len(body) > config.max_body_bytes:
-            self.counters["too_large"] += 1
-            return Answer(413, {"error": f"body over {config.max_body_bytes} bytes"})
+            return self.too_large(source)
         request = WebhookRequest(source, body, headers, datetime.now(UTC))
-        rejected = self._authenticate(config, request)
-        if rejected is not None:
-            return rejected
+        refused = self._authenticate(config, request)
+        if refused is not None:
+            return refused
         try:
-            events = self._parse(config, request)
+            parsed = self._parse(config, request)
         except PayloadRejected as exc:
-            self.counters["rejected"] += 1
-            return Answer(400, {"error": str(exc)})
+            return self._rejected(config, exc)
         except Exception as exc:
             return await self._keep_unparsed(config, request, exc)
-        outcome = await self._store.intake.write(IntakeBatch([self._row(e) for e in events]))
-        self.counters["stored"] += outcome.stored
-        self.counters["duplicates"] += outcome.duplicates
+        rows = [self._row(event, form) for event, form in parsed]
+        outcome = await self._store.intake.write(IntakeBatch(rows))
+        self.counters += Counter(stored=outcome.stored, duplicates=outcome.duplicates)
         if outcome.deliveries:
             self._on_stored()
         return Answer(200, {"stored": outcome.stored, "duplicates": outcome.duplicates})
@@ -107,23 +133,38 @@ class Intake:
         try:
             vendor.verify(config.options, request)
         except AuthenticationFailed as exc:
-            self.counters["unauthenticated"] += 1
             log.warning("source %s: authentication failed: %s", config.name, exc)
-            return Answer(401, {"error": "authentication failed"})
         except PayloadRejected as exc:
-            self.counters["rejected"] += 1
-            return Answer(400, {"error": str(exc)})
-        return None
+            return self._rejected(config, exc)
+        except Exception as exc:  # a plugin bug must not read as "storage unavailable"
+            owner = self._registry.owners.get(f"vendor:{config.vendor}", config.vendor)
+            error = redacted_text(f"{type(exc).__name__}: {exc}", self._secrets(config))
+            log.error(  # one line: the sender may control what made verify raise
+                "source %s: authentication failed: plugin %r (vendor %s) verify raised %s",
+                *(config.name, owner, config.vendor, error.splitlines()[0][:300]),
+            )
+        else:
+            return None
+        self.counters["unauthenticated"] += 1
+        return Answer(401, {"error": "authentication failed"})
 
-    def _parse(self, config: SourceConfig, request: WebhookRequest) -> Sequence[Event]:
+    def _rejected(self, config: SourceConfig, error: PayloadRejected) -> Answer:
+        self.counters["rejected"] += 1
+        log.warning("source %s: payload rejected: %s", config.name, error)
+        return Answer(400, {"error": str(error)})
+
+    def _parse(self, config: SourceConfig, request: WebhookRequest) -> list[tuple[Event, Form]]:
+        """The parser's events, each with its JSON form: any exception here keeps the payload."""
         events = self._registry.vendors[config.vendor].parse(config.options, request)
+        parsed = []
         for event in events:
             if not isinstance(event, Event) or event.source != config.name:
                 raise TypeError(f"parser returned {event!r}, not an Event of this source")
-        return events
+            form = self._converter.unstructure(event)
+            parsed.append((event, Form(form, dumps(form))))
+        return parsed
 
-    def _row(self, event: Event) -> EventRow:
-        form = self._converter.unstructure(event)
+    def _row(self, event: Event, form: Form) -> EventRow:
         deliveries = [
             PlannedRow(
                 p.route,
@@ -133,7 +174,7 @@ class Intake:
                 idempotency_key(event.source, event.id, p.route, p.action),
                 p.error,
             )
-            for p in self._router.plan(form)
+            for p in self._router.plan(form.value)
         ]
         return EventRow(
             source=event.source,
@@ -143,53 +184,52 @@ class Intake:
             status="stored",
             received_at=event.received_at,
             occurred_at=event.occurred_at,
-            body=_dumps(form),
+            body=form.text,
             deliveries=deliveries,
         )
 
-    def _redacted(self, config: SourceConfig, body: bytes) -> bytes:
-        """``body`` without the source's credentials (LiveChat echoes its secret in the body)."""
-        for name in self._registry.vendors[config.vendor].auth_fields:
-            secret = getattr(config.options, name, None)
-            if isinstance(secret, str) and secret:
-                for form in {secret, json.dumps(secret)[1:-1]}:
-                    body = body.replace(form.encode(), b"[redacted]")
-        return body
-
-    async def _keep_unparsed(
+    def _unparsed_row(
         self, config: SourceConfig, request: WebhookRequest, error: Exception
-    ) -> Answer:
-        event_id = "unparsed:" + hashlib.sha256(request.body).hexdigest()[:40]
-        headers = {k: v for k, v in request.headers.items() if k not in SECRET_HEADERS}
-        row = EventRow(
+    ) -> EventRow:
+        """The payload as kept for re-parsing: without any spelling of the credentials."""
+        secrets = self._secrets(config)
+        headers = {
+            k: redacted_text(v, secrets)
+            for k, v in request.headers.items()
+            if k not in SECRET_HEADERS
+        }
+        return EventRow(
             source=config.name,
-            event_id=event_id,
+            event_id="unparsed:" + hashlib.sha256(request.body).hexdigest()[:40],
             vendor=config.vendor,
             type="unknown",
             status="unparsed",
             received_at=request.received_at,
-            payload=self._redacted(config, request.body),
+            payload=redacted(request.body, secrets),
             headers=json.dumps(headers),
-            error=f"{type(error).__name__}: {error}",
+            error=redacted_text(f"{type(error).__name__}: {error}", secrets),
         )
+
+    def _secrets(self, config: SourceConfig) -> list[str]:
+        """The values of the source's credentials (LiveChat echoes its secret in the body)."""
+        names = self._registry.vendors[config.vendor].auth_fields
+        found = (getattr(config.options, name, None) for name in names)
+        return [secret for secret in found if isinstance(secret, str) and secret]
+
+    async def _keep_unparsed(
+        self, config: SourceConfig, request: WebhookRequest, error: Exception
+    ) -> Answer:
+        row = self._unparsed_row(config, request, error)
+        event_id = row.event_id
         outcome = await self._store.intake.write(IntakeBatch([row]))
         self.counters["unparsed"] += 1
         # A warning, not an error: the payload is kept, and report_unparsed is its one Sentry
         # event (sentry-sdk's logging integration would make an ERROR record a second one).
         log.warning(
-            "source %s: parser failed, payload kept as %s: %r", config.name, event_id, error
+            "source %s: parser failed, payload kept as %s: %s", config.name, event_id, row.error
         )
         if outcome.stored:
             report_unparsed(
                 source=config.name, vendor=config.vendor, event_id=event_id, error=error
             )
         return Answer(200, {"stored": 0, "unparsed": event_id})
-
-
-def _dumps(form: dict[str, Any]) -> str:
-    """The stored body: compact UTF-8 JSON, the same values ``json.dumps`` would write.
-
-    msgspec is faster. It spells some floats differently (``1e16``, not ``1e+16``) and writes
-    NaN and infinities as ``null``, where ``json.dumps`` would write invalid JSON.
-    """
-    return _encoder.encode(form).decode()

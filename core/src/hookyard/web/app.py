@@ -15,10 +15,13 @@ from litestar.datastructures import State
 from litestar.params import FromPath  # noqa: TC002 (Litestar reads annotations at runtime)
 from litestar.response import Response
 
+from hookyard.store import StoreError
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from hookyard.host import Host
+    from hookyard.intake import Answer
 
 __all__ = ["create_app"]
 
@@ -45,6 +48,10 @@ async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes | Non
     return b"".join(chunks)
 
 
+def _answer(answer: Answer) -> Response[bytes]:
+    return _json(answer.status, answer.body)
+
+
 def _host(request: Request[Any, Any, Any]) -> Host:
     host: Host = request.app.state.host
     return host
@@ -56,17 +63,20 @@ async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Res
     intake = _host(request).intake
     limit = intake.body_limit(source)
     if limit is None:
-        return _json(404, {"error": f"no source named {source!r}"})
+        return _answer(intake.unknown_source(source))
     body = await _read_body(request, limit)
     if body is None:
-        return _json(413, {"error": f"body over {limit} bytes"})
+        return _answer(intake.too_large(source))
     headers = {name.lower(): value for name, value in request.headers.items()}
     try:
         answer = await intake.receive(source, headers, body)
-    except Exception:
-        log.exception("source %s: storing the webhook failed", source)
-        return _json(503, {"error": "storage unavailable, please retry"})
-    return _json(answer.status, answer.body)
+    except StoreError as exc:
+        log.error("source %s: storing the webhook failed: %s", source, exc)
+        return _answer(intake.unavailable())
+    except Exception:  # a bug, not the storage: 503 would tell the sender to wait for it
+        log.exception("source %s: receiving the webhook failed", source)
+        return _answer(intake.internal_error())
+    return _answer(answer)
 
 
 @get("/health")
