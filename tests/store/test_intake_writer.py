@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import event
 
-from hookyard.store import StoreError
+from hookyard.store import StoreError, StoreUnavailable
 from hookyard.store.intake import IntakeOutcome
 
 from ._support import batch, event_row
@@ -23,9 +23,21 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture
-def commits(store: Store) -> Iterator[list[int]]:
-    """One entry per transaction the store's engine commits."""
+def commits(store: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """One entry per transaction intake commits (on SQLite, on its own connection)."""
     seen: list[int] = []
+    sqlite = store.intake._sqlite
+    if sqlite is not None:
+        transaction = sqlite._transaction
+
+        def counted(rows: Any) -> Any:
+            inserted = transaction(rows)
+            seen.append(1)
+            return inserted
+
+        monkeypatch.setattr(sqlite, "_transaction", counted)
+        yield seen
+        return
 
     def on_commit(_connection: Any) -> None:
         seen.append(1)
@@ -145,5 +157,5 @@ async def test_stopping_commits_the_writes_already_queued(
     outcomes = await asyncio.wait_for(asyncio.gather(*writes), 10)
     assert all(o.stored == 1 for o in outcomes)
     assert reader.count("events") == 50
-    with pytest.raises(RuntimeError, match="not running"):
+    with pytest.raises(StoreUnavailable, match="not running"):
         await store.intake.write(batch(event_row("late")))

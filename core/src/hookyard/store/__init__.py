@@ -1,18 +1,23 @@
-"""Durable storage: events, deliveries and attempts, on SQLite or PostgreSQL."""
+"""Internal: durable storage — events, deliveries and attempts, on SQLite or PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import select, text
 
 from hookyard.store._schema import events
+from hookyard.store._sqlite_intake import check_writable
 from hookyard.store.deliveries import DeliveryStore
 from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.intake import IntakeWriter
 
-__all__ = ["Store", "StoreError", "StoreUnavailable", "display_url"]
+__all__ = ["READY_TIMEOUT", "Store", "StoreError", "StoreUnavailable", "display_url"]
+
+#: Seconds :meth:`Store.ping` (``GET /ready``) waits for the database.
+READY_TIMEOUT = 1.0
 
 
 class Store:
@@ -35,9 +40,22 @@ class Store:
 
     @translated
     async def ping(self) -> None:
-        """Raises when the database cannot be reached."""
-        async with self.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        """Raises :class:`StoreUnavailable` unless the database answers within
+        ``READY_TIMEOUT`` seconds; on SQLite, unless its write lock can be taken.
+
+        Never queued behind intake or workers: SQLite is checked on a connection of its own.
+        """
+        try:
+            async with asyncio.timeout(READY_TIMEOUT):
+                if self.intake.sqlite_path is not None:
+                    path = self.intake.sqlite_path
+                    await asyncio.to_thread(check_writable, path, READY_TIMEOUT / 2)
+                    return
+                async with self.engine.connect() as connection:
+                    await connection.execute(text("SELECT 1"))
+        except TimeoutError:
+            reason = f"no answer within {READY_TIMEOUT:g}s"
+            raise StoreUnavailable(f"database unavailable: {reason}", reason) from None
 
     @translated
     async def events(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

@@ -22,7 +22,11 @@ from hookyard.store.engine import sqlite_pragmas
 if TYPE_CHECKING:
     from hookyard.store._rows import EventRow, Key
 
-__all__ = ["SqliteIntake"]
+__all__ = ["BUSY_TIMEOUT", "SqliteIntake", "check_writable"]
+
+#: Seconds a group commit waits for SQLite's write lock before it fails (the senders get
+#: 503 and retry): short, so a database locked by another process is answered quickly.
+BUSY_TIMEOUT = 2.0
 
 
 @functools.cache
@@ -35,7 +39,7 @@ class SqliteIntake:
     """Runs :func:`insert_rows` transactions in one dedicated thread, started at first use."""
 
     def __init__(self, path: str) -> None:
-        self._path = path
+        self.path = path
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in that thread only
 
@@ -56,8 +60,9 @@ class SqliteIntake:
     def _open(self) -> sqlite3.Connection:
         if self._connection is None:
             # Autocommit mode: the transaction below is begun and ended explicitly.
-            self._connection = sqlite3.connect(self._path, isolation_level=None)
+            self._connection = sqlite3.connect(self.path, isolation_level=None)
             sqlite_pragmas(self._connection, None)
+            self._connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
         return self._connection
 
     def _close(self) -> None:
@@ -79,6 +84,23 @@ class SqliteIntake:
         except sqlite3.Error as exc:  # the store's callers see SQLAlchemy's exceptions
             raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
         return inserted
+
+
+def check_writable(path: str, timeout: float) -> None:
+    """Raise unless the write lock of ``path`` can be taken within ``timeout`` seconds.
+
+    A connection of its own (blocking: run it in a thread), so the check never queues
+    behind intake commits or delivery bookkeeping.
+    """
+    try:
+        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("ROLLBACK")
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
 
 
 def insert_rows(connection: sqlite3.Connection, rows: dict[Key, EventRow]) -> dict[Key, int]:

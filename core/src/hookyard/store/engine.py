@@ -14,6 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 __all__ = ["async_url", "create_engine", "sqlite_pragmas", "upgrade"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Seconds an SQLite statement waits for another connection's write lock.
+BUSY_TIMEOUT = 5.0
+#: Seconds an operation waits for the engine's one SQLite connection.
+POOL_TIMEOUT = 10.0
 
 
 def async_url(url: str) -> str:
@@ -32,7 +36,7 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # a commit is on disk before we answer 200
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -43,10 +47,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = make_url(target).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # SQLite has one write lock per file. With one connection, intake commits, claims
-        # and outcome records queue in the pool instead of sleeping in SQLite's busy
-        # handler (docs/benchmarks.md: intake p99 572 -> 195 ms with workers running).
-        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 120, **kwargs}
+        # SQLite has one write lock per file. With one connection, claims and outcome
+        # records queue in the pool instead of sleeping in SQLite's busy handler; intake
+        # commits on a connection of their own (store/_sqlite_intake.py). Both waits are
+        # short, so a locked file makes operations fail within seconds, never hang.
+        kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT, **kwargs}
     engine = create_async_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)

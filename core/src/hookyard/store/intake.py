@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hookyard.store._rows import EventRow, Key, PlannedRow, delivery_params, event_params
 from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
-from hookyard.store.errors import translated
+from hookyard.store.errors import StoreUnavailable, translated
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -60,6 +60,11 @@ class IntakeWriter:
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()  # None: stop
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite file intake commits to on its own connection; None on PostgreSQL."""
+        return None if self._sqlite is None else self._sqlite.path
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="hookyard-intake-writer")
 
@@ -92,7 +97,7 @@ class IntakeWriter:
     async def write(self, batch: IntakeBatch) -> IntakeOutcome:
         """Store ``batch``; returns once it is durably committed (raises if it was not)."""
         if self._task is None:
-            raise RuntimeError("the intake writer is not running")
+            raise StoreUnavailable("the intake writer is not running", "not running")
         future: asyncio.Future[IntakeOutcome] = asyncio.get_running_loop().create_future()
         await self._queue.put(_Pending(batch, future))
         return await future
@@ -124,9 +129,8 @@ class IntakeWriter:
         try:
             outcomes = await self._commit([p.batch for p in group])
         except Exception as exc:
-            if len(group) == 1:
-                if not group[0].future.done():
-                    group[0].future.set_exception(exc)
+            if len(group) == 1 or isinstance(exc, StoreUnavailable):
+                _fail(group, exc)  # unavailable for one is unavailable for all, at once
                 return
             for pending in group:  # one bad request must not fail its neighbours
                 await self._commit_group([pending])
@@ -138,13 +142,13 @@ class IntakeWriter:
     @translated
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
         rows = _unique(batches)
-        async with self._engine.begin() as connection:
-            if self._sqlite is None:
+        if self._sqlite is not None:
+            # Its own connection, never the engine's: intake does not queue behind delivery
+            # bookkeeping, and a locked file fails the group within its busy timeout.
+            inserted = await self._sqlite.insert(rows)
+        else:
+            async with self._engine.begin() as connection:
                 inserted = await insert_rows(connection, rows)
-            else:
-                # Holding the engine's one SQLite connection meanwhile, in-process writers
-                # queue for it instead of sleeping in SQLite's busy handler (engine.py).
-                inserted = await self._sqlite.insert(rows)
         return [_outcome(batch, inserted) for batch in batches]
 
 
@@ -153,10 +157,11 @@ def _sqlite_intake(engine: AsyncEngine) -> SqliteIntake | None:
     return SqliteIntake(path) if path and path != ":memory:" else None
 
 
-def _fail(group: list[_Pending]) -> None:
+def _fail(group: list[_Pending], error: Exception | None = None) -> None:
     for pending in group:
         if not pending.future.done():
-            pending.future.set_exception(RuntimeError("the intake writer stopped"))
+            stopped = StoreUnavailable("the intake writer stopped", "stopped")
+            pending.future.set_exception(error or stopped)
 
 
 def _unique(batches: list[IntakeBatch]) -> dict[Key, EventRow]:

@@ -1,0 +1,75 @@
+"""SQLite locked by another process: senders get 503 within seconds, ``/ready`` at once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from conftest import livechat
+from hookyard.testing import Reply
+from serve_process import ServeProcess, free_port
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hookyard.host import Host
+    from hookyard.testing import RecordingServer
+
+#: What "within a few seconds" means for a webhook, and "at once" for ``/ready``.
+WEBHOOK_BOUND = 4.0
+READY_BOUND = 1.5
+
+
+def timed(
+    http: httpx.Client, method: str, url: str, **kwargs: object
+) -> tuple[float, httpx.Response]:
+    started = time.monotonic()
+    response = http.request(method, url, **kwargs)  # type: ignore[arg-type]
+    return time.monotonic() - started, response
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_locked_database_is_503_quickly_and_the_retry_is_stored_once(
+    host: Host, database_url: str, tmp_path: Path, recording_server: RecordingServer
+) -> None:
+    assert host.config.path is not None
+    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    lock = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
+    recording_server.script(*[Reply(delay=1.0)] * 3)  # outcomes recorded while locked
+    retried = json.dumps(livechat(host)).encode()
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            for _ in range(3):
+                assert (
+                    http.post("/hooks/chat", content=json.dumps(livechat(host))).status_code == 200
+                )
+            recording_server.wait_for(1)  # deliveries are in flight
+            lock.execute("BEGIN EXCLUSIVE")
+            webhook = [timed(http, "POST", "/hooks/chat", content=retried) for _ in range(2)]
+            ready = timed(http, "GET", "/ready")
+            lock.execute("ROLLBACK")
+            health = http.get("/health").json()["intake"]
+            after = http.post("/hooks/chat", content=retried)
+            ready_after = http.get("/ready")
+    finally:
+        lock.close()
+        server.stop()
+    for took, response in webhook:
+        assert response.status_code == 503
+        assert response.json() == {"error": "storage unavailable, please retry"}
+        assert took < WEBHOOK_BOUND
+    assert ready[1].status_code == 503 and ready[0] < READY_BOUND
+    assert health == {"stored": 3, "unavailable": 2}
+    assert after.json() == {"stored": 1, "duplicates": 0}
+    assert ready_after.status_code == 200
+    check = sqlite3.connect(str(make_url(database_url).database))
+    assert check.execute("SELECT count(*) FROM events").fetchone() == (4,)
+    check.close()
+    assert "source chat: storing the webhook failed: database unavailable" in server.output()
