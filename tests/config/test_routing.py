@@ -167,7 +167,7 @@ def test_the_sandbox_turns_unsafe_access_into_an_error(
     (planned,) = routes.plan(event())
     assert planned.params == {}
     assert planned.error is not None
-    assert planned.error.startswith("routes[0].with: template failed: access to attribute")
+    assert planned.error.startswith("routes[0].with.message: template failed: access to attribute")
     assert "is unsafe" in planned.error
 
 
@@ -231,10 +231,12 @@ def test_route_mistakes_are_named_with_path_and_line(load: Load, registry: Regis
     with pytest.raises(ConfigError) as caught:
         compile_routes(config, registry)
     assert caught.value.problems[0].startswith(
-        "routes[0].match.custmer.name (line 7): events have no field 'custmer' (fields: agent, "
+        "routes[0].match.custmer.name (line 7): events have no field 'custmer'; did you mean "
+        "'customer'? (fields: agent, "
     )
     assert caught.value.problems[1:] == [
-        "routes[0].match.chat.tagz (line 7): chat has no field 'tagz'",
+        "routes[0].match.chat.tagz (line 7): chat has no field 'tagz'; did you mean 'tags'? "
+        "(fields: department, id, rating, status, tags, thread_id)",
         "routes[1].with.message (line 10): template does not compile: unexpected end of "
         "template, expected 'end of print statement'.",
         "routes[2].with.lines (line 12): sink 'journal' action 'append' takes no 'lines' "

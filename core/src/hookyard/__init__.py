@@ -5,7 +5,7 @@ The public plugin API is what this module exports, plus :mod:`hookyard.signing` 
 without notice; plugins import nothing else, and a test proves it.
 """
 
-from hookyard.config.model import Seconds
+from hookyard.config.model import FilePath, Seconds
 from hookyard.events import (
     EVENT_TYPES,
     Attachment,
@@ -35,6 +35,7 @@ __all__ = [
     "DeliveryRequest",
     "DeliveryResult",
     "Event",
+    "FilePath",
     "Message",
     "PayloadRejected",
     "Person",

@@ -8,13 +8,14 @@ store, intake and workers.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cattrs
 import pluggy
 from attrs import frozen
 
-from hookyard.config import Config, load_config, make_converter, parse_config
+from hookyard.config import Config, ConfigError, make_converter, read_config, structure_config
 from hookyard.plugins import (
     Registry,
     collect_registry,
@@ -26,7 +27,6 @@ from hookyard.routing import Router, compile_routes
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-    from pathlib import Path
 
     from hookyard.delivery import Worker
 
@@ -71,9 +71,8 @@ def load_setup(
     Raises :class:`~hookyard.config.ConfigError` or :class:`~hookyard.plugins.PluginError`
     with messages for the user.
     """
-    pm, registry, converter = _plugins(disabled, plugins)
-    config = load_config(path, converter, registry)
-    return Setup(pm, registry, converter, config, compile_routes(config, registry))
+    file = Path(path)
+    return setup_from_text(read_config(file), file.resolve(), disabled, plugins)
 
 
 def setup_from_text(
@@ -82,10 +81,16 @@ def setup_from_text(
     disabled: Iterable[str] | None = None,
     plugins: Mapping[str, object] | None = None,
 ) -> Setup:
-    """:func:`load_setup` for configuration text; relative paths resolve against ``path``."""
+    """:func:`load_setup` for configuration text; relative paths resolve against ``path``.
+
+    The problems of the file and those of its routes are raised together, in file order.
+    """
     pm, registry, converter = _plugins(disabled, plugins)
-    config = parse_config(text, converter, registry, path)
-    return Setup(pm, registry, converter, config, compile_routes(config, registry))
+    config, problems = structure_config(text, converter, registry, path)
+    router = compile_routes(config, registry, problems)
+    if problems:
+        raise ConfigError(problems.messages())
+    return Setup(pm, registry, converter, config, router)
 
 
 class Host:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
+from hookyard import DeliveryFailed, DeliveryResult, FilePath, SinkSpec, hookimpl
 from hookyard._json import dumps
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 __all__ = ["FileSink", "FileSinkConfig", "hookyard_register_sinks", "render_line"]
 
 
-def _check_path(_instance: object, _attribute: object, value: str) -> None:
+def _check_path(_instance: object, _attribute: object, value: FilePath) -> None:
     if not value.strip():
         raise ValueError("path must name a file")
 
@@ -30,11 +30,11 @@ class FileSinkConfig:
     """Options of the ``file`` sink, which appends one line per delivery to a file.
 
     :param path: the file to append to; ``~`` is expanded, a relative path is relative to
-        the folder hookyard runs in, and missing parent folders are created. Each line is
-        on disk (fsync) before the delivery counts as done.
+        the configuration file's folder (a :data:`hookyard.FilePath`), and missing parent
+        folders are created. Each line is on disk (fsync) before the delivery counts as done.
     """
 
-    path: str = field(validator=_check_path)
+    path: FilePath = field(validator=_check_path)
 
 
 class FileSink:

@@ -1,15 +1,19 @@
 """Internal: the configuration file, YAML in and attrs out, every error with its place.
 
-Plugins use only ``hookyard.Seconds`` from here (re-exported by :mod:`hookyard`).
+Plugins use only ``hookyard.Seconds`` and ``hookyard.FilePath`` from here (re-exported by
+:mod:`hookyard`).
 """
 
 from hookyard.config.converter import make_converter
-from hookyard.config.loader import load_config, parse_config
+from hookyard.config.loader import load_config, parse_config, read_config, structure_config
+from hookyard.config.located import Problems
 from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
     Config,
     ConfigError,
+    ConfigUnreadable,
+    FilePath,
     RetryPolicy,
     RouteConfig,
     Seconds,
@@ -24,6 +28,9 @@ __all__ = [
     "MIB",
     "Config",
     "ConfigError",
+    "ConfigUnreadable",
+    "FilePath",
+    "Problems",
     "RetryPolicy",
     "RouteConfig",
     "Seconds",
@@ -34,4 +41,6 @@ __all__ = [
     "load_config",
     "make_converter",
     "parse_config",
+    "read_config",
+    "structure_config",
 ]

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _json_converter
 
-from hookyard.config.model import Seconds
+from hookyard.config.model import FilePath, Seconds
 from hookyard.events import Attachment, Chat, Event, Message, Person, Rating
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import cattrs
 
-__all__ = ["EVENT_PARTS", "make_converter"]
+__all__ = ["EVENT_PARTS", "make_converter", "relative_to", "resolve_path"]
 
 #: The parts of an event, structured from the event JSON form (``hookyard_configure_converter``
 #: hands plugins the converter that does it, e.g. the ``generic`` vendor).
@@ -25,6 +28,30 @@ EVENT_PARTS: tuple[type[Any], ...] = (Chat, Person, Message, Rating, Attachment)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+#: The folder of the configuration file being loaded: relative paths are relative to it.
+_FOLDER: ContextVar[Path | None] = ContextVar("hookyard_config_folder", default=None)
+
+
+@contextmanager
+def relative_to(folder: Path | None) -> Iterator[None]:
+    """Structure :data:`~hookyard.config.FilePath` options against ``folder`` meanwhile."""
+    token = _FOLDER.set(folder)
+    try:
+        yield
+    finally:
+        _FOLDER.reset(token)
+
+
+def resolve_path(value: str, folder: Path | None) -> str:
+    """``value`` with ``~`` expanded, made absolute against ``folder`` when relative.
+
+    Without a folder (configuration text that is not a file) a relative path stays
+    relative, i.e. relative to the working directory when it is used.
+    """
+    path = Path(value).expanduser()
+    if folder is None or path.is_absolute():
+        return str(path)
+    return str((folder / path).resolve())
 
 
 def make_converter() -> cattrs.Converter:
@@ -33,7 +60,9 @@ def make_converter() -> cattrs.Converter:
     Scalars are structured strictly: a list or mapping where a string belongs, ``true``
     where a number belongs or ``3.7`` where a whole number belongs is an error, not a
     silent conversion. A :data:`hookyard.config.Seconds` option, ours or a plugin's, takes a
-    number of seconds or a duration such as ``250ms``, ``10s``, ``5m`` or ``1h``.
+    number of seconds or a duration such as ``250ms``, ``10s``, ``5m`` or ``1h``. A
+    :data:`hookyard.config.FilePath` option is made absolute (:func:`resolve_path`) against
+    the folder given to :func:`relative_to`.
     """
     converter = _json_converter(forbid_extra_keys=True, omit_if_default=False)
     converter.register_unstructure_hook(datetime, _iso)
@@ -43,6 +72,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(float, _float)
     converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(Seconds, _seconds)
+    converter.register_structure_hook(FilePath, _file_path)
     converter.register_unstructure_hook_factory(lambda t: t is Event, _event_hook)
     _structure_event_parts(converter)
     return converter
@@ -167,3 +197,9 @@ def _seconds(value: Any, _type: Any) -> Seconds:
     if not match:
         raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
     return Seconds(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _file_path(value: Any, _type: Any) -> FilePath:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected the path of a file, got {value!r}")
+    return FilePath(resolve_path(value, _FOLDER.get()))

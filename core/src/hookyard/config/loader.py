@@ -11,40 +11,55 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import cattrs
 import yaml
-from cattrs.v import format_exception
 
-from hookyard.config.located import Located, load_located
+from hookyard.config.converter import relative_to, resolve_path
+from hookyard.config.located import describe_yaml_error, load_located
 from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
     Config,
     ConfigError,
+    ConfigUnreadable,
     RetryPolicy,
     RouteConfig,
     SentryConfig,
     SinkConfig,
     SourceConfig,
     WorkersConfig,
+    check_database,
 )
+from hookyard.config.structuring import describe_error, option_path, unknown_key
 
 if TYPE_CHECKING:
+    import cattrs
+
+    from hookyard.config.located import Located, Problems
     from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
 
-__all__ = ["Loader", "interpolate", "load_config", "parse_config"]
+__all__ = [
+    "Loader",
+    "interpolate",
+    "load_config",
+    "parse_config",
+    "read_config",
+    "structure_config",
+]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
+#: The keys of a source or sink the host takes; every other key is the plugin's.
+SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"})
+SINK_KEYS = frozenset({"plugin", "retry"})
 
 
-def interpolate(value: Any, path: KeyPath, problems: list[str], doc: Located) -> Any:
+def interpolate(value: Any, path: KeyPath, problems: Problems) -> Any:
     """``value`` with every ``${VAR}`` / ``${VAR:-default}`` replaced from the environment."""
     if isinstance(value, dict):
-        return {k: interpolate(v, (*path, str(k)), problems, doc) for k, v in value.items()}
+        return {k: interpolate(v, (*path, str(k)), problems) for k, v in value.items()}
     if isinstance(value, list):
-        return [interpolate(v, (*path, i), problems, doc) for i, v in enumerate(value)]
+        return [interpolate(v, (*path, i), problems) for i, v in enumerate(value)]
     if not isinstance(value, str):
         return value
 
@@ -52,45 +67,41 @@ def interpolate(value: Any, path: KeyPath, problems: list[str], doc: Located) ->
         name, default = match.group(1), match.group(2)
         found = os.environ.get(name, default)
         if found is None:
-            problems.append(doc.place(path, f"environment variable {name} is not set"))
+            problems.hole(path, f"environment variable {name} is not set")
             return ""
         return found
 
     return _VAR.sub(substitute, value)
 
 
-def _describe(exc: BaseException, type_: Any) -> str:
-    """cattrs' wording, except that a ``ValueError`` raised by a structure hook or an attrs
-    validator (ours or a plugin's) is shown with its own message."""
-    if isinstance(exc, ValueError) and str(exc):
-        return str(exc)
-    if isinstance(exc, AttributeError) and str(exc).endswith(("'keys'", "'items'")):
-        return "expected a mapping"  # an attrs class (or dict) given a scalar or a list
-    return format_exception(exc, type_)
-
-
 class Loader:
-    """Structures one located YAML document, collecting every problem."""
+    """Structures one located YAML document, collecting every problem in ``doc.problems``.
+
+    A sink whose options are wrong is kept (with ``options`` None), and a route that does
+    not structure is kept with what can be read of it, so that the routes are still
+    checked; the problems reject the file all the same.
+    """
 
     def __init__(self, doc: Located, converter: cattrs.Converter, registry: Registry) -> None:
         self.doc = doc
         self.converter = converter
         self.registry = registry
-        self.problems: list[str] = []
+        self.problems = doc.problems
 
     def report(self, path: KeyPath, message: str) -> None:
-        self.problems.append(self.doc.place(path, message))
+        self.problems.add(path, message)
 
-    def structure(self, value: Any, type_: Any, path: KeyPath) -> Any:
+    def structure(
+        self, value: Any, type_: Any, path: KeyPath, host_keys: frozenset[str] = frozenset()
+    ) -> Any:
         if attrs.has(type_) and not isinstance(value, dict):
             self.report(path, f"expected a mapping, got {type(value).__name__}")
             return None
         try:
             return self.converter.structure(value, type_)
         except Exception as exc:  # cattrs raises many kinds; each becomes a located line
-            for message in cattrs.transform_error(exc, path="", format_exception=_describe):
-                text, _, where = message.partition(" @ ")
-                self.report((*path, *_split(where)), text)
+            for where, message in describe_error(exc, path, type_, host_keys):
+                self.report(where, message)
             return None
 
     def mapping(self, path: KeyPath) -> dict[str, Any]:
@@ -116,11 +127,10 @@ class Loader:
         if auth not in ("vendor", "none"):
             self.report((*path, "auth"), f"auth must be 'none' or left out, got {auth!r}")
             return None
-        host_keys = {"vendor", "auth", "max_body_bytes"}
-        options = self.structure(
-            {k: v for k, v in raw.items() if k not in host_keys}, spec.config_type, path
-        )
-        if options is None:
+        own = {k: v for k, v in raw.items() if k not in SOURCE_KEYS}
+        options = self.structure(own, spec.config_type, path, SOURCE_KEYS)
+        limit = self.structure(raw.get("max_body_bytes", MIB), int, (*path, "max_body_bytes"))
+        if options is None or limit is None:
             return None
         if auth == "vendor" and not any(getattr(options, f, None) for f in spec.auth_fields):
             fields = " or ".join(spec.auth_fields) or "credentials"
@@ -130,8 +140,11 @@ class Loader:
                 "unauthenticated webhooks",
             )
             return None
-        limit = self.structure(raw.get("max_body_bytes", MIB), int, (*path, "max_body_bytes"))
-        return SourceConfig(name, spec.name, options, auth, limit if limit else MIB)
+        try:
+            return SourceConfig(name, spec.name, options, auth, limit)
+        except ValueError as exc:  # max_body_bytes below 1
+            self.report(option_path(exc, path), str(exc))
+            return None
 
     def sink(self, name: str) -> SinkConfig | None:
         path: KeyPath = ("sinks", name)
@@ -142,15 +155,12 @@ class Loader:
             what = "is missing" if "plugin" not in raw else f"{raw['plugin']!r} is not installed"
             self.report((*path, "plugin"), f"sink plugin {what} (installed: {known})")
             return None
-        options = self.structure(
-            {k: v for k, v in raw.items() if k not in {"plugin", "retry"}}, spec.config_type, path
-        )
+        own = {k: v for k, v in raw.items() if k not in SINK_KEYS}
+        options = self.structure(own, spec.config_type, path, SINK_KEYS)
         retry = self.structure(raw.get("retry", {}), RetryPolicy, (*path, "retry"))
-        if options is None or retry is None:
-            return None
-        return SinkConfig(name, spec.name, options, retry)
+        return SinkConfig(name, spec.name, options, retry or RetryPolicy())
 
-    def route(self, index: int, sinks: dict[str, SinkConfig]) -> RouteConfig | None:
+    def route(self, index: int, sinks: dict[str, SinkConfig]) -> RouteConfig:
         path: KeyPath = ("routes", index)
         raw = dict(self.mapping(path))
         raw.setdefault("name", f"route-{index}")
@@ -158,12 +168,12 @@ class Loader:
             raw["with_"] = raw.pop("with")
         route: RouteConfig | None = self.structure(raw, RouteConfig, path)
         if route is None:
-            return None
+            return _salvage(raw)
         if route.to not in sinks:
+            known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"
             if route.to not in self.mapping(("sinks",)):  # else its own problems are listed
-                known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"
                 self.report((*path, "to"), f"no sink named {route.to!r} (sinks: {known})")
-            return None
+            return route
         spec = self.registry.sinks[sinks[route.to].plugin]
         if route.action is not None and route.action not in spec.actions:
             self.report(
@@ -171,7 +181,6 @@ class Loader:
                 f"sink {route.to!r} has no action {route.action!r} "
                 f"(actions: {', '.join(spec.actions)})",
             )
-            return None
         return route
 
     def routes(self, top: dict[str, Any], sinks: dict[str, SinkConfig]) -> list[RouteConfig]:
@@ -179,30 +188,38 @@ class Loader:
         if not isinstance(raw_routes, list):
             self.report(("routes",), "expected a list of routes")
             raw_routes = []
-        loaded = {i: r for i in range(len(raw_routes)) if (r := self.route(i, sinks))}
+        loaded = [self.route(i, sinks) for i in range(len(raw_routes))]
         first: dict[str, int] = {}
-        for index, route in loaded.items():
+        for index, route in enumerate(loaded):
             if route.name in first:
                 self.report(
                     ("routes", index, "name"),
                     f"route name {route.name!r} is used twice (also routes[{first[route.name]}])",
                 )
             first.setdefault(route.name, index)
-        return list(loaded.values())
+        return loaded
+
+    def database(self, top: dict[str, Any], path: Path | None) -> str:
+        url = self.structure(top.get("database", DEFAULT_DATABASE), str, ("database",))
+        if url is None:
+            return DEFAULT_DATABASE
+        if (problem := check_database(url)) is not None:
+            self.report(("database",), problem)
+        return _resolve_database(url, path)
 
     def config(self, path: Path | None) -> Config:
         top = self.mapping(())
         for key in top:
             if key not in _TOP_KEYS:
-                self.report((key,), f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+                self.report((key,), unknown_key(str(key), _TOP_KEYS))
         sources = {n: s for n in self.mapping(("sources",)) if (s := self.source(n))}
         sinks = {n: k for n in self.mapping(("sinks",)) if (k := self.sink(n))}
         routes = self.routes(top, sinks)
-        database = self.structure(top.get("database", DEFAULT_DATABASE), str, ("database",))
+        database = self.database(top, path)
         sentry = self.structure(top.get("sentry") or {}, SentryConfig, ("sentry",))
         workers = self.structure(top.get("workers") or {}, WorkersConfig, ("workers",))
         return Config(
-            _resolve_database(database or DEFAULT_DATABASE, path),
+            database,
             sources,
             sinks,
             routes,
@@ -213,12 +230,15 @@ class Loader:
         )
 
 
-def _split(where: str) -> KeyPath:
-    parts: list[str | int] = []
-    for token in re.findall(r"\.([^.\[]+)|\[(\d+)\]|\['([^']*)'\]", where):
-        key, index, quoted = token
-        parts.append(int(index) if index else (key or quoted))
-    return tuple("with" if p == "with_" else p for p in parts)
+def _salvage(raw: dict[str, Any]) -> RouteConfig:
+    """What can still be checked of a route that does not structure: match and templates."""
+
+    def mapping(key: str) -> dict[str, Any]:
+        value = raw.get(key)
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+
+    name, to = str(raw["name"]), str(raw.get("to"))
+    return RouteConfig(name, to, mapping("match"), None, mapping("with_"))
 
 
 def _get(data: Any, path: KeyPath) -> Any:
@@ -235,40 +255,63 @@ def _get(data: Any, path: KeyPath) -> Any:
 def _resolve_database(url: str, config_path: Path | None) -> str:
     """Relative SQLite paths are relative to the configuration file's folder."""
     prefix = "sqlite:///"
-    if config_path is None or not url.startswith(prefix) or url == "sqlite:///:memory:":
+    if not url.startswith(prefix) or url == "sqlite:///:memory:" or url == prefix:
         return url
-    file = Path(url[len(prefix) :])
-    if file.is_absolute():
-        return url
-    return prefix + str((config_path.parent / file).resolve())
+    folder = None if config_path is None else config_path.parent
+    return prefix + resolve_path(url[len(prefix) :], folder)
+
+
+def structure_config(
+    text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
+) -> tuple[Config, Problems]:
+    """The configuration in ``text`` and its problems; :class:`ConfigError` for bad YAML.
+
+    With problems, the configuration is incomplete: use it only to look for more.
+    """
+    try:
+        doc = load_located(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError([describe_yaml_error(exc, text)]) from None
+    doc.data = interpolate(doc.data, (), doc.problems)
+    with relative_to(None if path is None else path.parent):
+        config = Loader(doc, converter, registry).config(path)
+    return config, doc.problems
 
 
 def parse_config(
     text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
 ) -> Config:
     """Structure configuration text; raises :class:`ConfigError` listing every problem."""
-    try:
-        doc = load_located(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError([f"{where}not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    problems: list[str] = []
-    doc = Located(interpolate(doc.data, (), problems, doc), doc.lines)
+    config, problems = structure_config(text, converter, registry, path)
     if problems:
-        raise ConfigError(problems)
-    loader = Loader(doc, converter, registry)
-    config = loader.config(path)
-    if loader.problems:
-        raise ConfigError(loader.problems)
+        raise ConfigError(problems.messages())
     return config
+
+
+def read_config(path: Path) -> str:
+    """The text of the configuration file at ``path``.
+
+    Raises :class:`ConfigUnreadable` when it cannot be read (missing, a folder, no
+    permission) and :class:`ConfigError` when it is not UTF-8.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigUnreadable([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            [
+                f"line {line}, column {column}: not UTF-8: byte 0x{data[exc.start]:02x} at "
+                f"offset {exc.start} is not UTF-8 text; save the file as UTF-8"
+            ]
+        ) from None
 
 
 def load_config(path: str | Path, converter: cattrs.Converter, registry: Registry) -> Config:
     """Read and structure the configuration file at ``path``."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{file}: cannot read: {exc.strerror}"]) from None
-    return parse_config(text, converter, registry, file.resolve())
+    return parse_config(read_config(file), converter, registry, file.resolve())

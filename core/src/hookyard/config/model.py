@@ -1,9 +1,14 @@
-"""The configuration tree: what a configuration file turns into (attrs, frozen)."""
+"""The configuration tree: what a configuration file turns into (attrs, frozen).
+
+Numbers are checked by attrs validators whose messages say what is allowed; the loader
+shows each at the option it is about.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal, NewType
+from urllib.parse import urlsplit
 
 from attrs import define, field, frozen
 
@@ -13,6 +18,8 @@ from hookyard.config.located import Path as KeyPath
 __all__ = [
     "Config",
     "ConfigError",
+    "ConfigUnreadable",
+    "FilePath",
     "RetryPolicy",
     "RouteConfig",
     "Seconds",
@@ -20,11 +27,16 @@ __all__ = [
     "SinkConfig",
     "SourceConfig",
     "WorkersConfig",
+    "check_database",
 ]
 
 #: A duration option: structured (by :func:`hookyard.config.converter.make_converter`) from a number
 #: of seconds or a string such as ``250ms``, ``10s``, ``5m`` or ``1h``. Plugins may use it.
 Seconds = NewType("Seconds", float)
+#: A file option: ``~`` is expanded and a relative path is made absolute against the
+#: configuration file's folder while the file is loaded, as for the SQLite database.
+#: Plugins may use it.
+FilePath = NewType("FilePath", str)
 MIB = 1024 * 1024
 #: A SQLite file next to the configuration file.
 DEFAULT_DATABASE = "sqlite:///hookyard.db"
@@ -40,15 +52,69 @@ class ConfigError(Exception):
         return "\n".join(self.problems)
 
 
+class ConfigUnreadable(ConfigError):
+    """The configuration file could not be read at all (missing, a folder, no permission)."""
+
+
+def _at_least(minimum: float) -> Any:
+    def check(_instance: object, _attribute: object, value: float) -> None:
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum:g}, got {value!r}")
+
+    return check
+
+
+def _more_than(minimum: float) -> Any:
+    def check(_instance: object, _attribute: object, value: float) -> None:
+        if not value > minimum:
+            raise ValueError(f"must be more than {minimum:g}, got {value!r}")
+
+    return check
+
+
+def _fraction(_instance: object, _attribute: object, value: float) -> None:
+    if not 0 <= value <= 1:
+        raise ValueError(f"must be from 0 to 1, got {value!r}")
+
+
+def check_database(url: str) -> str | None:
+    """What is wrong with a ``database`` URL, or None for SQLite and PostgreSQL URLs."""
+    expected = "expected sqlite:///FILE or postgresql://user:password@host:port/db"
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            return f"{expected}: a SQLite URL has three slashes and a file name, got {url!r}"
+        return None
+    if parts.scheme in ("postgresql", "postgres"):
+        if not url.partition("://")[2]:
+            return f"{expected}: the PostgreSQL URL names no server or database, got {url!r}"
+        return None
+    return f"{expected}, got {url!r}"
+
+
+def _check_dsn(_instance: object, _attribute: object, value: str | None) -> None:
+    if not value:
+        return  # no DSN, or an empty one from ${SENTRY_DSN:-}: reporting is off
+    from sentry_sdk.utils import BadDsn, Dsn  # only when a DSN is set: sentry-sdk loads slowly
+
+    try:
+        Dsn(value)
+    except BadDsn as exc:
+        raise ValueError(
+            f"not a Sentry DSN ({exc}); copy it from the Sentry project's Client Keys page, "
+            "e.g. https://KEY@o0.ingest.sentry.io/PROJECT"
+        ) from None
+
+
 @frozen
 class RetryPolicy:
     """When a failed delivery is tried again (docs/configuration.md#retry)."""
 
-    max_attempts: int = 8
-    initial_delay: Seconds = Seconds(10.0)
-    max_delay: Seconds = Seconds(3600.0)
-    multiplier: float = 2.0
-    jitter: float = 0.2
+    max_attempts: int = field(default=8, validator=_at_least(1))
+    initial_delay: Seconds = field(default=Seconds(10.0), validator=_at_least(0))
+    max_delay: Seconds = field(default=Seconds(3600.0), validator=_at_least(0))
+    multiplier: float = field(default=2.0, validator=_at_least(1))
+    jitter: float = field(default=0.2, validator=_fraction)
     retry_statuses: tuple[int, ...] = ()
     permanent_statuses: tuple[int, ...] = ()
 
@@ -59,7 +125,7 @@ class SourceConfig:
     vendor: str
     options: Any
     auth: Literal["vendor", "none"] = "vendor"
-    max_body_bytes: int = MIB
+    max_body_bytes: int = field(default=MIB, validator=_at_least(1))
 
 
 @frozen
@@ -82,17 +148,17 @@ class RouteConfig:
 
 @frozen
 class SentryConfig:
-    dsn: str | None = None
+    dsn: str | None = field(default=None, validator=_check_dsn)
     environment: str | None = None
-    traces_sample_rate: float = 0.0
+    traces_sample_rate: float = field(default=0.0, validator=_fraction)
 
 
 @frozen
 class WorkersConfig:
-    concurrency: int = 16
-    lease: Seconds = Seconds(30.0)
-    poll_interval: Seconds = Seconds(1.0)
-    shutdown_grace: Seconds = Seconds(10.0)
+    concurrency: int = field(default=16, validator=_at_least(1))
+    lease: Seconds = field(default=Seconds(30.0), validator=_more_than(0))
+    poll_interval: Seconds = field(default=Seconds(1.0), validator=_more_than(0))
+    shutdown_grace: Seconds = field(default=Seconds(10.0), validator=_at_least(0))
 
 
 @frozen

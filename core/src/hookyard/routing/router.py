@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
 import jinja2
 from attrs import frozen
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from hookyard.config import ConfigError, RetryPolicy
+from hookyard.config import ConfigError, Problems, RetryPolicy
+from hookyard.config.located import format_path
+from hookyard.routing.checks import match_problems, template_problems
 
 if TYPE_CHECKING:
+    from jinja2.runtime import Context
+
     from hookyard.config import Config
     from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
@@ -25,8 +28,10 @@ if TYPE_CHECKING:
 __all__ = ["CompiledRoute", "PlannedDelivery", "Router", "compile_routes"]
 
 TEST_TYPE = "webhook.test"
-_NESTED = {"chat": "Chat", "customer": "Person", "agent": "Person", "message": "Message"}
-_FREE = {"changes", "data", "raw"}
+#: The largest result of ``**`` (in bits) and of ``*`` on text or a list (in items) that a
+#: template may compute; beyond it the template fails instead of filling the memory.
+MAX_POWER_BITS = 100_000
+MAX_REPEAT = 100_000
 
 
 @frozen
@@ -47,6 +52,7 @@ class CompiledRoute:
     sink: str
     action: str
     match: tuple[tuple[tuple[str, ...], frozenset[Any]], ...]
+    #: ``with``: the same structure with every string a compiled template.
     templates: Any
     retry: RetryPolicy | None
     routes_tests: bool
@@ -96,32 +102,81 @@ class Router:
         return planned
 
 
+class _TemplateFailed(Exception):
+    def __init__(self, path: KeyPath, error: Exception) -> None:
+        self.path = path
+        self.error = error
+
+
 def _render(
     templates: Any, context: dict[str, Any], route: CompiledRoute
 ) -> tuple[Any, str | None]:
+    """The rendered ``with``, or ``{}`` and the reason the delivery is dead.
+
+    Any exception counts, not only Jinja's: a filter given the wrong type raises
+    ``TypeError``, the sandbox raises ``OverflowError`` for a huge ``range``.
+    """
     try:
-        return _render_value(templates, context), None
-    except jinja2.TemplateError as exc:
-        return {}, f"routes[{route.index}].with: template failed: {exc}"
+        return _render_value(templates, context, ("routes", route.index, "with")), None
+    except _TemplateFailed as failed:
+        error = failed.error
+        reason = str(error) if isinstance(error, jinja2.TemplateError) else _named(error)
+        return {}, f"{format_path(failed.path)}: template failed: {reason}"
 
 
-def _render_value(value: Any, context: dict[str, Any]) -> Any:
+def _named(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+def _render_value(value: Any, context: dict[str, Any], path: KeyPath) -> Any:
     if isinstance(value, jinja2.Template):
-        return value.render(context)
+        try:
+            return value.render(context)
+        except Exception as exc:  # a template's failure is the delivery's, never intake's
+            raise _TemplateFailed(path, exc) from exc
     if isinstance(value, dict):
-        return {key: _render_value(item, context) for key, item in value.items()}
+        return {key: _render_value(item, context, (*path, key)) for key, item in value.items()}
     if isinstance(value, list):
-        return [_render_value(item, context) for item in value]
+        return [_render_value(item, context, (*path, i)) for i, item in enumerate(value)]
     return value
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """Unsafe attributes (``__class__``, ``update``...) fail the template, never render."""
+    """Unsafe attributes (``__class__``, ``update``...) fail the template, never render;
+    so do powers and repetitions too large to compute (``10 ** 10 ** 10``)."""
+
+    intercepted_binops = frozenset({"**", "*"})
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
         raise SecurityError(
             f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe"
         )
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _power_bits(left, right) > MAX_POWER_BITS:
+            raise OverflowError(f"{left} ** {right} is too large for a template")
+        if operator == "*" and _repeated(left, right) > MAX_REPEAT:
+            raise OverflowError(f"{left!r:.20} * {right!r:.20} is too large for a template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _power_bits(base: Any, exponent: Any) -> int:
+    """About how many bits ``base ** exponent`` has, for whole numbers (0 otherwise)."""
+    if not (_whole(base) and _whole(exponent)) or exponent <= 0:
+        return 0
+    return int(max(abs(base).bit_length() - 1, 0) * exponent)
+
+
+def _repeated(left: Any, right: Any) -> int:
+    """How long text or a list times a whole number is (0 for other operands)."""
+    for times, sequence in ((left, right), (right, left)):
+        if _whole(times) and isinstance(sequence, str | list | tuple):
+            return int(times * len(sequence))
+    return 0
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _environment() -> jinja2.Environment:
@@ -130,64 +185,59 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _compile(
-    value: Any, env: jinja2.Environment, path: KeyPath, config: Config, problems: list[str]
-) -> Any:
+def _compile(value: Any, env: jinja2.Environment, path: KeyPath, problems: Problems) -> Any:
+    """``value`` with every string compiled; what a template reads wrongly is a problem."""
     if isinstance(value, str):
         try:
-            return env.from_string(value)
+            parsed = env.parse(value)
+            for problem in template_problems(parsed):
+                problems.add(path, problem)
+            return env.from_string(parsed)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(config.place(path, f"template does not compile: {exc.message}"))
+            problems.add(path, f"template does not compile: {exc.message}")
             return value
     if isinstance(value, dict):
-        return {k: _compile(v, env, (*path, k), config, problems) for k, v in value.items()}
+        return {k: _compile(v, env, (*path, k), problems) for k, v in value.items()}
     if isinstance(value, list):
-        return [_compile(v, env, (*path, i), config, problems) for i, v in enumerate(value)]
+        return [_compile(v, env, (*path, i), problems) for i, v in enumerate(value)]
     return value
 
 
-def _check_field(path: tuple[str, ...]) -> str | None:
-    from hookyard import events
+def compile_routes(config: Config, registry: Registry, problems: Problems | None = None) -> Router:
+    """Compile match rules and templates, checking them against the event model.
 
-    top = {f.name for f in attrs.fields(events.Event)}
-    if path[0] not in top:
-        return f"events have no field {path[0]!r} (fields: {', '.join(sorted(top))})"
-    if path[0] in _FREE or len(path) == 1:
-        return None
-    nested = {f.name for f in attrs.fields(getattr(events, _NESTED.get(path[0], "Event")))}
-    if path[0] not in _NESTED or path[1] not in nested:
-        return f"{path[0]} has no field {path[1]!r}"
-    return None
-
-
-def compile_routes(config: Config, registry: Registry) -> Router:
-    """Compile match rules and templates; raises :class:`ConfigError` naming each problem."""
+    Each problem is added to ``problems``; without it, :class:`ConfigError` lists them.
+    """
+    found = Problems(config.lines) if problems is None else problems
     env = _environment()
-    problems: list[str] = []
-    compiled = []
-    for index, route in enumerate(config.routes):
-        match = []
-        for key, value in route.match.items():
-            path = tuple(key.split("."))
-            if (problem := _check_field(path)) is not None:
-                problems.append(config.place(("routes", index, "match", key), problem))
-            match.append((path, _allowed(value)))
-        spec = registry.sinks[config.sinks[route.to].plugin]
-        action = route.action or spec.actions[0]
-        allowed_params = spec.params.get(action)
-        for key in route.with_:
-            if allowed_params is not None and key not in allowed_params:
-                known = ", ".join(sorted(allowed_params)) or "nothing"
-                where = ("routes", index, "with", key)
-                message = f"sink {route.to!r} action {action!r} takes no {key!r} (it takes {known})"
-                problems.append(config.place(where, message))
-        templates = _compile(route.with_, env, ("routes", index, "with"), config, problems)
-        tests = TEST_TYPE in _allowed(route.match.get("type", []))
-        compiled.append(
-            CompiledRoute(
-                route.name, index, route.to, action, tuple(match), templates, route.retry, tests
-            )
-        )
-    if problems:
-        raise ConfigError(problems)
+    compiled = [
+        _compile_route(index, config, registry, env, found) for index in range(len(config.routes))
+    ]
+    if problems is None and found:
+        raise ConfigError(found.messages())
     return Router(compiled)
+
+
+def _compile_route(
+    index: int, config: Config, registry: Registry, env: jinja2.Environment, problems: Problems
+) -> CompiledRoute:
+    route = config.routes[index]
+    match = []
+    for key, value in route.match.items():
+        for problem in match_problems(key, value):
+            problems.add(("routes", index, "match", key), problem)
+        match.append((tuple(key.split(".")), _allowed(value)))
+    sink = config.sinks.get(route.to)  # None only when the file has problems already
+    spec = registry.sinks[sink.plugin] if sink is not None else None
+    action = route.action or (spec.actions[0] if spec is not None else "")
+    allowed_params = spec.params.get(action) if spec is not None else None
+    for key in route.with_:
+        if allowed_params is not None and key not in allowed_params:
+            known = ", ".join(sorted(allowed_params)) or "nothing"
+            message = f"sink {route.to!r} action {action!r} takes no {key!r} (it takes {known})"
+            problems.add(("routes", index, "with", key), message)
+    templates = _compile(route.with_, env, ("routes", index, "with"), problems)
+    tests = TEST_TYPE in _allowed(route.match.get("type", []))
+    return CompiledRoute(
+        route.name, index, route.to, action, tuple(match), templates, route.retry, tests
+    )

@@ -1,0 +1,97 @@
+"""cattrs' structuring errors as the user's problems, each at the option it is about."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.v import format_exception
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from hookyard.config.located import Path as KeyPath
+
+__all__ = ["describe_error", "option_path", "unknown_key"]
+
+
+def describe_error(
+    exc: BaseException, path: KeyPath, type_: Any = None, host_keys: Iterable[str] = ()
+) -> Iterator[tuple[KeyPath, str]]:
+    """Every problem inside ``exc`` (raised structuring ``type_`` at ``path``), located.
+
+    :param host_keys: keys the host takes beside the fields of ``type_`` (a sink's
+        ``plugin`` and ``retry``), listed as allowed when an unknown key is found.
+    """
+    if isinstance(exc, ClassValidationError):
+        with_names, without = exc.group_exceptions()
+        for inner, named in with_names:
+            yield from describe_error(inner, (*path, _key(named.name)), named.type)
+        for inner in without:
+            yield from _class_level(inner, exc.cl, path, host_keys)
+    elif isinstance(exc, IterableValidationError):
+        with_indexes, without = exc.group_exceptions()
+        for inner, indexed in with_indexes:
+            yield from describe_error(inner, (*path, indexed.index), indexed.type)
+        for inner in without:
+            yield path, _message(inner, None)
+    else:
+        yield path, _message(exc, type_)
+
+
+def _class_level(
+    exc: BaseException, cl: Any, path: KeyPath, host_keys: Iterable[str]
+) -> Iterator[tuple[KeyPath, str]]:
+    """Unknown keys, each at its own line; a validator's message at the option it checks."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = {_key(a.name) for a in attrs.fields(exc.cl)} | set(host_keys)
+        for key in sorted(exc.extra_fields):
+            yield (*path, key), unknown_key(key, allowed)
+        return
+    yield (option_path(exc, path) if isinstance(exc, ValueError) else path), _message(exc, cl)
+
+
+def unknown_key(key: str, allowed: Iterable[str]) -> str:
+    """``unknown key; did you mean 'url'? (allowed: ...)``."""
+    names = sorted(allowed)
+    close = difflib.get_close_matches(key, names, n=1)
+    guess = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown key{guess} (allowed: {', '.join(names)})"
+
+
+def _validated_option(exc: BaseException) -> str | None:
+    """The option an attrs validator rejected.
+
+    attrs calls every validator with the ``Attribute`` it checks, whatever the plugin
+    named that parameter; the innermost frame of the traceback holding one names it.
+    """
+    name = None
+    frame = exc.__traceback__
+    while frame is not None:
+        for value in frame.tb_frame.f_locals.values():
+            if isinstance(value, attrs.Attribute):
+                name = value.name
+        frame = frame.tb_next
+    return name
+
+
+def _key(name: str) -> str:
+    return "with" if name == "with_" else name  # ``with`` is a Python keyword
+
+
+def _message(exc: BaseException, type_: Any) -> str:
+    """cattrs' wording, except that a ``ValueError`` raised by a structure hook or an attrs
+    validator (ours or a plugin's) is shown with its own message."""
+    if isinstance(exc, ValueError) and str(exc):
+        return str(exc)
+    if isinstance(exc, AttributeError) and str(exc).endswith(("'keys'", "'items'")):
+        return "expected a mapping"  # an attrs class (or dict) given a scalar or a list
+    return format_exception(exc, type_)
+
+
+def option_path(exc: ValueError, path: KeyPath) -> KeyPath:
+    """Where a validator's ``exc`` belongs: the option it checked, under ``path``."""
+    option = _validated_option(exc)
+    return (*path, _key(option)) if option else path
