@@ -106,12 +106,29 @@ class IntakeWriter:
         while True:
             group, stopping = await self._next_group()
             try:
-                await self._commit_group(group)
+                unavailable = await self._commit_group(group)
             except asyncio.CancelledError:
                 _fail(group)
                 raise
+            if unavailable is not None:
+                stopping = self._fail_queued(unavailable) or stopping
             if stopping:
                 return
+
+    def _fail_queued(self, error: StoreUnavailable) -> bool:
+        """Fail the writes that queued while a commit found the store unavailable.
+
+        They would wait out another busy timeout for the same answer: a sender waits for at
+        most one. Returns whether a stop was queued among them.
+        """
+        stopping = False
+        while not self._queue.empty():
+            pending = self._queue.get_nowait()
+            if pending is None:
+                stopping = True
+            else:
+                _fail([pending], error)
+        return stopping
 
     async def _next_group(self) -> tuple[list[_Pending], bool]:
         """The writes queued right now (waiting for a first one), and whether to stop after."""
@@ -123,21 +140,26 @@ class IntakeWriter:
             group.append(pending)
         return group, False
 
-    async def _commit_group(self, group: list[_Pending]) -> None:
+    async def _commit_group(self, group: list[_Pending]) -> StoreUnavailable | None:
+        """Commit ``group``; returns the error if the store turned out to be unavailable."""
         if not group:
-            return
+            return None
         try:
             outcomes = await self._commit([p.batch for p in group])
+        except StoreUnavailable as exc:
+            _fail(group, exc)  # unavailable for one is unavailable for all, at once
+            return exc
         except Exception as exc:
-            if len(group) == 1 or isinstance(exc, StoreUnavailable):
-                _fail(group, exc)  # unavailable for one is unavailable for all, at once
-                return
+            if len(group) == 1:
+                _fail(group, exc)
+                return None
             for pending in group:  # one bad request must not fail its neighbours
                 await self._commit_group([pending])
-            return
+            return None
         for pending, outcome in zip(group, outcomes, strict=True):
             if not pending.future.done():
                 pending.future.set_result(outcome)
+        return None
 
     @translated
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
