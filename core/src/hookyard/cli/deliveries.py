@@ -66,7 +66,8 @@ def list_deliveries(config_path: str, status: str | None, limit: int, as_json: b
 def retry(config_path: str, ids: tuple[int, ...], all_dead: bool) -> None:
     """Make dead deliveries due again now, with a fresh attempt budget.
 
-    A running hookyard (serve or worker) picks them up within its poll interval.
+    Their attempts so far are kept; the next one is numbered on from them. A running
+    hookyard (serve or worker) picks them up within its poll interval.
     """
     if bool(ids) == all_dead:
         raise click.UsageError("name delivery ids or say --all-dead (not both)")
