@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
+import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -90,10 +91,11 @@ def check_writable(path: str, timeout: float) -> None:
     """Raise unless the write lock of ``path`` can be taken within ``timeout`` seconds.
 
     A connection of its own (blocking: run it in a thread), so the check never queues
-    behind intake commits or delivery bookkeeping.
+    behind intake commits or delivery bookkeeping. A missing file is an error, not created.
     """
+    uri = f"file:{urllib.parse.quote(path)}?mode=rw"
     try:
-        connection = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        connection = sqlite3.connect(uri, timeout=timeout, isolation_level=None, uri=True)
         try:
             connection.execute("BEGIN IMMEDIATE")
             connection.execute("ROLLBACK")
