@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +48,12 @@ def _nested_tuple(depth: int) -> tuple[Any, ...]:
 
 
 def _parse(_config: FragileConfig, request: WebhookRequest) -> Sequence[Event]:
-    """One event whose data is too deep for the converter (a tuple, walked recursively)."""
+    """One event whose data is too deep for the converter (a tuple, walked recursively).
+
+    A body that is not a JSON object makes it raise, quoting the body.
+    """
+    if not request.body.startswith(b"{"):
+        raise ValueError(f"cannot read {request.body.decode()!r}")
     return [
         Event(
             id="e1",
@@ -116,3 +122,19 @@ async def test_an_event_whose_json_form_cannot_be_built_is_kept_as_unparsed(
     assert (row["event_id"], row["status"]) == (unparsed, "unparsed")
     assert row["error"].startswith("RecursionError")
     assert (await fragile.get("/health")).json()["intake"] == {"unparsed": 1}
+
+
+async def test_an_unparsed_body_that_is_not_json_keeps_no_credential(
+    fragile: AsyncTestClient[Any], database_url: str
+) -> None:
+    body = f"token={SECRET}&again={SECRET}".encode()
+    headers = {"x-token": SECRET, "x-echo": f"echo {SECRET}"}
+    response = await fragile.post("/hooks/frag", content=body, headers=headers)
+    assert response.status_code == 200, response.text
+    reader = Store(database_url)
+    [row] = await reader.events()
+    await reader.engine.dispose()
+    assert row["payload"] == b"token=[redacted]&again=[redacted]"
+    assert json.loads(row["headers"])["x-echo"] == "echo [redacted]"
+    assert SECRET not in row["headers"] and SECRET not in row["error"]
+    assert row["error"].startswith("ValueError: cannot read 'token=[redacted]")
