@@ -1,4 +1,4 @@
-"""SQLite locked by another process: senders get 503 within seconds, ``/ready`` at once."""
+"""A database locked by another process: senders get 503 within seconds, ``/ready`` at once."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
@@ -20,7 +21,10 @@ from serve_process import ServeProcess, free_port
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from litestar.testing import AsyncTestClient
+
     from hookyard.host import Host
+    from hookyard.store import Store
     from hookyard.testing import RecordingServer
 
 #: What "within a few seconds" means for a webhook, and "at once" for ``/ready``.
@@ -76,3 +80,24 @@ def test_a_locked_database_is_503_quickly_and_the_retry_is_stored_once(
     assert check.execute("SELECT count(*) FROM events").fetchone() == (4,)
     check.close()
     assert "source chat: storing the webhook failed: database unavailable" in server.output()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_locked_events_table_is_503_quickly_and_the_retry_is_stored_once(
+    client: AsyncTestClient[Any], reader: Store, host: Host, database_url: str
+) -> None:
+    body = json.dumps(livechat(host)).encode()
+    locker = await asyncpg.connect(database_url)
+    try:
+        async with locker.transaction():
+            await locker.execute("LOCK TABLE events IN EXCLUSIVE MODE")  # reads go on
+            started = time.monotonic()
+            locked = await client.post("/hooks/chat", content=body)
+            took = time.monotonic() - started
+    finally:
+        await locker.close()
+    assert (locked.status_code, took < WEBHOOK_BOUND) == (503, True), (locked.text, took)
+    assert locked.json() == {"error": "storage unavailable, please retry"}
+    retried = await client.post("/hooks/chat", content=body)
+    assert retried.json() == {"stored": 1, "duplicates": 0}
+    assert len(await reader.events()) == 1

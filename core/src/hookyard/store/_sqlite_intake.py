@@ -23,11 +23,7 @@ from hookyard.store.engine import sqlite_pragmas
 if TYPE_CHECKING:
     from hookyard.store._rows import EventRow, Key
 
-__all__ = ["BUSY_TIMEOUT", "SqliteIntake", "check_writable"]
-
-#: Seconds a group commit waits for SQLite's write lock before it fails (the senders get
-#: 503 and retry): short, so a database locked by another process is answered quickly.
-BUSY_TIMEOUT = 2.0
+__all__ = ["SqliteIntake", "check_writable"]
 
 
 @functools.cache
@@ -39,8 +35,10 @@ def _insert_sql(table: str, columns: tuple[str, ...], suffix: str = "") -> str:
 class SqliteIntake:
     """Runs :func:`insert_rows` transactions in one dedicated thread, started at first use."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, busy_timeout: float) -> None:
         self.path = path
+        #: Seconds a transaction waits for another connection's write lock.
+        self.busy_timeout = busy_timeout
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in that thread only
 
@@ -63,7 +61,7 @@ class SqliteIntake:
             # Autocommit mode: the transaction below is begun and ended explicitly.
             self._connection = sqlite3.connect(self.path, isolation_level=None)
             sqlite_pragmas(self._connection, None)
-            self._connection.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            self._connection.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
         return self._connection
 
     def _close(self) -> None:

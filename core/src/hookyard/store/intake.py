@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from attrs import define, frozen
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookyard.store._rows import EventRow, Key, PlannedRow, delivery_params, event_params
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["EventRow", "IntakeBatch", "IntakeOutcome", "IntakeWriter", "PlannedRow"]
 
 MAX_BATCH = 512
+#: Seconds an intake commit waits for a lock another connection holds (SQLite's write lock,
+#: a PostgreSQL table or row lock) before it fails: the senders get 503 and retry.
+LOCK_TIMEOUT = 2.0
+_PG_LOCK_TIMEOUT = text(f"SET LOCAL lock_timeout = '{int(LOCK_TIMEOUT * 1000)}ms'")
 #: Seconds :meth:`IntakeWriter.stop` waits for queued writes to commit.
 STOP_GRACE = 10.0
 
@@ -170,13 +175,15 @@ class IntakeWriter:
             inserted = await self._sqlite.insert(rows)
         else:
             async with self._engine.begin() as connection:
+                if connection.dialect.name == "postgresql":  # else SQLite in memory
+                    await connection.execute(_PG_LOCK_TIMEOUT)
                 inserted = await insert_rows(connection, rows)
         return [_outcome(batch, inserted) for batch in batches]
 
 
 def _sqlite_intake(engine: AsyncEngine) -> SqliteIntake | None:
     path = engine.url.database if engine.dialect.name == "sqlite" else None
-    return SqliteIntake(path) if path and path != ":memory:" else None
+    return SqliteIntake(path, LOCK_TIMEOUT) if path and path != ":memory:" else None
 
 
 def _fail(group: list[_Pending], error: Exception | None = None) -> None:
