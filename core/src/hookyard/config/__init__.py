@@ -5,7 +5,6 @@ Plugins use only ``hookyard.Seconds`` and ``hookyard.FilePath`` from here (re-ex
 """
 
 from hookyard.config.converter import make_converter
-from hookyard.config.loader import load_config, parse_config, read_config, structure_config
 from hookyard.config.located import Problems
 from hookyard.config.model import (
     DEFAULT_DATABASE,
@@ -22,6 +21,7 @@ from hookyard.config.model import (
     SourceConfig,
     WorkersConfig,
 )
+from hookyard.config.reading import load_config, parse_config, read_config, structure_config
 
 __all__ = [
     "DEFAULT_DATABASE",

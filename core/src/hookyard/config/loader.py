@@ -1,26 +1,19 @@
-"""Turning one located YAML document into a :class:`~hookyard.config.Config`.
+"""Structuring one located YAML document into a :class:`~hookyard.config.Config`.
 
 Every problem is collected with its place, so one run of ``hookyard check`` lists them all.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
-from hookyard.config.converter import relative_to, resolve_path
-from hookyard.config.located import describe_yaml_error, load_located
+from hookyard.config.converter import resolve_path
 from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
     Config,
-    ConfigError,
-    ConfigUnreadable,
     RetryPolicy,
     RouteConfig,
     SentryConfig,
@@ -29,49 +22,28 @@ from hookyard.config.model import (
     WorkersConfig,
     check_database,
 )
-from hookyard.config.structuring import describe_error, option_path, unknown_key
+from hookyard.config.structuring import (
+    describe_error,
+    option_path,
+    rejected_option,
+    unknown_key,
+)
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import cattrs
 
-    from hookyard.config.located import Located, Problems
+    from hookyard.config.located import Located
     from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
 
-__all__ = [
-    "Loader",
-    "interpolate",
-    "load_config",
-    "parse_config",
-    "read_config",
-    "structure_config",
-]
+__all__ = ["SINK_KEYS", "SOURCE_KEYS", "Loader"]
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
 SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"})
 SINK_KEYS = frozenset({"plugin", "retry"})
-
-
-def interpolate(value: Any, path: KeyPath, problems: Problems) -> Any:
-    """``value`` with every ``${VAR}`` / ``${VAR:-default}`` replaced from the environment."""
-    if isinstance(value, dict):
-        return {k: interpolate(v, (*path, str(k)), problems) for k, v in value.items()}
-    if isinstance(value, list):
-        return [interpolate(v, (*path, i), problems) for i, v in enumerate(value)]
-    if not isinstance(value, str):
-        return value
-
-    def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        found = os.environ.get(name, default)
-        if found is None:
-            problems.hole(path, f"environment variable {name} is not set")
-            return ""
-        return found
-
-    return _VAR.sub(substitute, value)
 
 
 class Loader:
@@ -100,9 +72,30 @@ class Loader:
         try:
             return self.converter.structure(value, type_)
         except Exception as exc:  # cattrs raises many kinds; each becomes a located line
-            for where, message in describe_error(exc, path, type_, host_keys):
+            found = list(describe_error(exc, path, type_, host_keys))
+            for where, message in found:
                 self.report(where, message)
+            self._rejected_later([where for where, _ in found], value, type_, path)
             return None
+
+    def _rejected_later(self, found: list[KeyPath], value: Any, type_: Any, path: KeyPath) -> None:
+        """Problems the first ones hid: attrs runs validators only once every option
+        structured, and stops at the first that fails. Found by leaving those options out."""
+        while isinstance(value, dict):
+            left_out = {where[len(path)] for where in found if len(where) > len(path)}
+            if not left_out & value.keys():
+                return
+            value = {key: item for key, item in value.items() if key not in left_out}
+            try:
+                self.converter.structure(value, type_)
+                return
+            except Exception as exc:
+                if rejected_option(exc) is None:  # e.g. the left-out option was required
+                    return
+                problems = list(describe_error(exc, path, type_))
+                for where, message in problems:
+                    self.report(where, message)
+                found = [where for where, _ in problems]
 
     def mapping(self, path: KeyPath) -> dict[str, Any]:
         value = _get(self.doc.data, path)
@@ -168,7 +161,9 @@ class Loader:
             raw["with_"] = raw.pop("with")
         route: RouteConfig | None = self.structure(raw, RouteConfig, path)
         if route is None:
-            return _salvage(raw)
+            route = _salvage(raw)
+            if not isinstance(raw.get("to"), str):
+                return route
         if route.to not in sinks:
             known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"
             if route.to not in self.mapping(("sinks",)):  # else its own problems are listed
@@ -259,59 +254,3 @@ def _resolve_database(url: str, config_path: Path | None) -> str:
         return url
     folder = None if config_path is None else config_path.parent
     return prefix + resolve_path(url[len(prefix) :], folder)
-
-
-def structure_config(
-    text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
-) -> tuple[Config, Problems]:
-    """The configuration in ``text`` and its problems; :class:`ConfigError` for bad YAML.
-
-    With problems, the configuration is incomplete: use it only to look for more.
-    """
-    try:
-        doc = load_located(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError([describe_yaml_error(exc, text)]) from None
-    doc.data = interpolate(doc.data, (), doc.problems)
-    with relative_to(None if path is None else path.parent):
-        config = Loader(doc, converter, registry).config(path)
-    return config, doc.problems
-
-
-def parse_config(
-    text: str, converter: cattrs.Converter, registry: Registry, path: Path | None = None
-) -> Config:
-    """Structure configuration text; raises :class:`ConfigError` listing every problem."""
-    config, problems = structure_config(text, converter, registry, path)
-    if problems:
-        raise ConfigError(problems.messages())
-    return config
-
-
-def read_config(path: Path) -> str:
-    """The text of the configuration file at ``path``.
-
-    Raises :class:`ConfigUnreadable` when it cannot be read (missing, a folder, no
-    permission) and :class:`ConfigError` when it is not UTF-8.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigUnreadable([f"{path}: cannot read: {exc.strerror or exc}"]) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError(
-            [
-                f"line {line}, column {column}: not UTF-8: byte 0x{data[exc.start]:02x} at "
-                f"offset {exc.start} is not UTF-8 text; save the file as UTF-8"
-            ]
-        ) from None
-
-
-def load_config(path: str | Path, converter: cattrs.Converter, registry: Registry) -> Config:
-    """Read and structure the configuration file at ``path``."""
-    file = Path(path)
-    return parse_config(read_config(file), converter, registry, file.resolve())

@@ -63,16 +63,6 @@ class Located:
         self.lines = lines
         self.problems = Problems(lines)
 
-    def line_of(self, path: Path) -> int | None:
-        """The line of ``path``, or of its nearest parent that has one."""
-        return _line_of(self.lines, path)
-
-    def place(self, path: Path, message: str) -> str:
-        """``message`` prefixed with ``path`` and its line: ``routes[1].to (line 14): ...``."""
-        line = self.line_of(path)
-        where = format_path(path) or "(top level)"
-        return f"{where}{f' (line {line})' if line else ''}: {message}"
-
 
 def format_path(path: Path) -> str:
     text = ""

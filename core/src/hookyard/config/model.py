@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from attrs import define, field, frozen
 
-from hookyard.config.located import Located
 from hookyard.config.located import Path as KeyPath
 
 __all__ = [
@@ -170,8 +169,5 @@ class Config:
     sentry: SentryConfig = SentryConfig()
     workers: WorkersConfig = WorkersConfig()
     path: Path | None = None
+    #: The line of each path in the file, for problems found later (route checks).
     lines: dict[KeyPath, int] = field(factory=dict, repr=False, eq=False)
-
-    def place(self, path: KeyPath, message: str) -> str:
-        """``message`` prefixed with the place of ``path`` in the file (for later checks)."""
-        return Located(None, self.lines).place(path, message)

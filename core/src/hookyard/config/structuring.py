@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from hookyard.config.located import Path as KeyPath
 
-__all__ = ["describe_error", "option_path", "unknown_key"]
+__all__ = ["describe_error", "option_path", "rejected_option", "unknown_key"]
 
 
 def describe_error(
@@ -95,3 +95,18 @@ def option_path(exc: ValueError, path: KeyPath) -> KeyPath:
     """Where a validator's ``exc`` belongs: the option it checked, under ``path``."""
     option = _validated_option(exc)
     return (*path, _key(option)) if option else path
+
+
+def rejected_option(exc: BaseException) -> str | None:
+    """The option of a class whose validator alone failed, as the user writes its key.
+
+    attrs stops at the first validator that fails, so the loader structures again without
+    that option to find the next one.
+    """
+    if not isinstance(exc, ClassValidationError) or len(exc.exceptions) != 1:
+        return None
+    (inner,) = exc.exceptions
+    if not isinstance(inner, ValueError) or getattr(inner, "__notes__", None):
+        return None
+    option = _validated_option(inner)
+    return _key(option) if option else None

@@ -131,9 +131,11 @@ def match_problems(key: str, value: Any) -> list[str]:
 
 
 def _value_problem(key: str, value: Any, shape: Shape) -> str | None:
+    if shape.kind == "free":
+        return None  # the vendor's own JSON: compared as it is
     if isinstance(value, dict | list):
         return f"expected a value or a list of values, got {_yaml_kind(value)}"
-    if shape.kind == "free" or value is None:
+    if value is None:
         return None  # null matches events without the field
     if shape.kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -163,12 +165,12 @@ def _yaml_kind(value: Any) -> str:
 
 def template_problems(template: nodes.Template) -> list[str]:
     """Every ``event`` field the parsed ``template`` reads that events do not have."""
-    found: dict[str, None] = {}
+    found: dict[str, str] = {}  # each problem once, with the longest expression showing it
     for parts in _event_reads(template):
         problem = _walk(parts, methods=True)
         if isinstance(problem, str):
-            found[f"reads {_expression(parts)}, but {problem}"] = None
-    return list(found)
+            found.setdefault(problem, f"reads {_expression(parts)}, but {problem}")
+    return list(found.values())
 
 
 def _event_reads(template: nodes.Template) -> Iterator[list[Part]]:
