@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from hookyard.config.located import Located
     from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
+    from hookyard.vendors import VendorSpec
 
 __all__ = ["SINK_KEYS", "SOURCE_KEYS", "Loader"]
 
@@ -109,21 +110,16 @@ class Loader:
     def source(self, name: str) -> SourceConfig | None:
         path: KeyPath = ("sources", name)
         raw = self.mapping(path)
-        vendor_name = raw.get("vendor")
-        spec = self.registry.vendors.get(str(vendor_name))
+        spec = self._vendor(raw, path)
         if spec is None:
-            known = ", ".join(sorted(self.registry.vendors)) or "none installed"
-            what = "is missing" if vendor_name is None else f"{vendor_name!r} is not installed"
-            self.report((*path, "vendor"), f"vendor {what} (installed: {known})")
             return None
         auth = raw.get("auth", "vendor")
         if auth not in ("vendor", "none"):
             self.report((*path, "auth"), f"auth must be 'none' or left out, got {auth!r}")
-            return None
         own = {k: v for k, v in raw.items() if k not in SOURCE_KEYS}
         options = self.structure(own, spec.config_type, path, SOURCE_KEYS)
         limit = self.structure(raw.get("max_body_bytes", MIB), int, (*path, "max_body_bytes"))
-        if options is None or limit is None:
+        if options is None or limit is None or auth not in ("vendor", "none"):
             return None
         if auth == "vendor" and not any(getattr(options, f, None) for f in spec.auth_fields):
             fields = " or ".join(spec.auth_fields) or "credentials"
@@ -138,6 +134,15 @@ class Loader:
         except ValueError as exc:  # max_body_bytes below 1
             self.report(option_path(exc, path), str(exc))
             return None
+
+    def _vendor(self, raw: dict[str, Any], path: KeyPath) -> VendorSpec | None:
+        vendor_name = raw.get("vendor")
+        spec = self.registry.vendors.get(str(vendor_name))
+        if spec is None:
+            known = ", ".join(sorted(self.registry.vendors)) or "none installed"
+            what = "is missing" if vendor_name is None else f"{vendor_name!r} is not installed"
+            self.report((*path, "vendor"), f"vendor {what} (installed: {known})")
+        return spec
 
     def sink(self, name: str) -> SinkConfig | None:
         path: KeyPath = ("sinks", name)
