@@ -29,6 +29,10 @@ TOO_DEEP = b"[" * 100_000 + b"]" * 100_000
 TOO_LONG = b'{"secret_key": "guess", "count": ' + b"7" * 5000 + b"}"
 
 
+DEEP_REASON = "body nested too deep (over 512 arrays or objects)"
+LONG_REASON = "body has a number too long (over 4300 digits)"
+
+
 def nested(depth: int) -> list[Any]:
     """An array ``depth`` deep: ``[[[...]]]``."""
     value: list[Any] = []
@@ -63,15 +67,7 @@ async def test_too_deep_or_too_long_is_400_counted_and_logged_in_one_line(
     finally:
         server.stop()
     assert [a.status_code for a in answers] == [400] * 4
-    reasons = [a.json()["error"] for a in answers]
-    assert (
-        reasons
-        == [
-            "body nested too deep (over 512 arrays or objects)",
-            "body has a number too long (over 4300 digits)",
-        ]
-        * 2
-    )
+    assert [a.json()["error"] for a in answers] == [DEEP_REASON, LONG_REASON] * 2
     assert (health["intake"], ready) == ({"rejected": 4}, 200)
     log = server.output()
     assert log.count("payload rejected: body nested too deep") == 2
@@ -105,6 +101,18 @@ async def test_an_authentic_deep_array_is_stored_and_delivered(
     assert row["status"] == "stored"
     assert depth_of(json.loads(row["body"])["raw"]["extra"]) == 500
     assert "Traceback" not in server.output()
+
+
+async def test_512_levels_are_accepted_and_513_refused(
+    client: AsyncTestClient[Any], reader: Store, host: Host
+) -> None:
+    at_limit = livechat(host, extra=nested(511))  # inside the body's own object: 512
+    over = livechat(host, extra=nested(512))
+    answers = [await client.post("/hooks/open", content=json.dumps(b)) for b in (at_limit, over)]
+    assert answers[0].json() == {"stored": 1, "duplicates": 0}
+    assert (answers[1].status_code, answers[1].json()) == (400, {"error": DEEP_REASON})
+    [row] = await reader.events()
+    assert depth_of(json.loads(row["body"])["raw"]["extra"]) == 511
 
 
 def _spelled(secret: str, how: str) -> str:
