@@ -475,3 +475,17 @@ def test_every_problem_of_a_file_is_listed_in_one_run_in_file_order(tmp_path: Pa
         f"'idd'; did you mean 'id'? (fields: {CHAT_FIELDS})",
         "workers.concurrency (line 13): must be at least 1, got 0",
     ]
+
+
+def test_a_wrong_auth_does_not_hide_the_sources_other_problems(tmp_path: Path) -> None:
+    found = check_text(
+        tmp_path,
+        """\
+        sources:
+          chats: {vendor: livechat, auth: basic, max_body_bytes: 0}
+        """,
+    )
+    assert found == [
+        "sources.chats.auth (line 2): auth must be 'none' or left out, got 'basic'",
+        "sources.chats.max_body_bytes (line 2): must be at least 1, got 0",
+    ]

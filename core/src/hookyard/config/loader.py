@@ -119,7 +119,12 @@ class Loader:
         own = {k: v for k, v in raw.items() if k not in SOURCE_KEYS}
         options = self.structure(own, spec.config_type, path, SOURCE_KEYS)
         limit = self.structure(raw.get("max_body_bytes", MIB), int, (*path, "max_body_bytes"))
-        if options is None or limit is None or auth not in ("vendor", "none"):
+        if options is None or limit is None:
+            return None
+        try:
+            source = SourceConfig(name, spec.name, options, auth, limit)
+        except ValueError as exc:  # max_body_bytes below 1
+            self.report(option_path(exc, path), str(exc))
             return None
         if auth == "vendor" and not any(getattr(options, f, None) for f in spec.auth_fields):
             fields = " or ".join(spec.auth_fields) or "credentials"
@@ -129,11 +134,7 @@ class Loader:
                 "unauthenticated webhooks",
             )
             return None
-        try:
-            return SourceConfig(name, spec.name, options, auth, limit)
-        except ValueError as exc:  # max_body_bytes below 1
-            self.report(option_path(exc, path), str(exc))
-            return None
+        return source if auth in ("vendor", "none") else None
 
     def _vendor(self, raw: dict[str, Any], path: KeyPath) -> VendorSpec | None:
         vendor_name = raw.get("vendor")
