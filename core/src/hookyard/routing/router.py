@@ -103,6 +103,8 @@ class Router:
 
 
 class _TemplateFailed(Exception):
+    """A template of ``with`` raised ``error``; ``path`` is its place in the file."""
+
     def __init__(self, path: KeyPath, error: Exception) -> None:
         self.path = path
         self.error = error
@@ -143,7 +145,7 @@ def _render_value(value: Any, context: dict[str, Any], path: KeyPath) -> Any:
 
 class _Sandbox(ImmutableSandboxedEnvironment):
     """Unsafe attributes (``__class__``, ``update``...) fail the template, never render;
-    so do powers and repetitions too large to compute (``10 ** 10 ** 10``)."""
+    so do powers and repetitions too large to compute (``10 ** (10 ** 10)``)."""
 
     intercepted_binops = frozenset({"**", "*"})
 
