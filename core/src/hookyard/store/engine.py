@@ -16,8 +16,11 @@ __all__ = ["async_url", "create_engine", "sqlite_pragmas", "upgrade"]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Seconds an SQLite statement waits for another connection's write lock.
 BUSY_TIMEOUT = 5.0
-#: Seconds an operation waits for the engine's one SQLite connection.
+#: Seconds an operation waits for a pooled connection (the engine's one, on SQLite).
 POOL_TIMEOUT = 10.0
+#: Seconds a new PostgreSQL connection may take, so an unreachable server is an error
+#: within seconds (asyncpg alone waits 60 s), never a hang.
+CONNECT_TIMEOUT = 3.0
 
 
 def async_url(url: str) -> str:
@@ -52,6 +55,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # commits on a connection of their own (store/_sqlite_intake.py). Both waits are
         # short, so a locked file makes operations fail within seconds, never hang.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT, **kwargs}
+    else:
+        connect = {"timeout": CONNECT_TIMEOUT}
+        kwargs = {"pool_timeout": POOL_TIMEOUT, "connect_args": connect, **kwargs}
     engine = create_async_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
