@@ -1,4 +1,7 @@
-"""What a vendor parser plugin registers, and what it receives."""
+"""What a vendor parser plugin registers, and what it receives.
+
+Public through :mod:`hookyard`: plugins import these names from there, not from here.
+"""
 
 from __future__ import annotations
 

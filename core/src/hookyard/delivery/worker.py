@@ -18,6 +18,7 @@ from hookyard.delivery.retry import decide
 from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
 from hookyard.store.deliveries import Outcome
+from hookyard.store.errors import StoreError
 
 if TYPE_CHECKING:
     from hookyard.config import Config, RetryPolicy
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Worker"]
 
-log = logging.getLogger("hookyard.delivery.worker")
+log = logging.getLogger("hookyard.worker")
 
 
 def worker_name() -> str:
@@ -96,9 +97,11 @@ class Worker:
     async def _claim(self, free: int) -> list[ClaimedDelivery]:
         try:
             return await self._store.deliveries.claim(self.name, free, self._settings.lease)
+        except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
+            log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:
             log.exception("claiming deliveries failed; trying again shortly")
-            return []
+        return []
 
     async def _renew(self) -> None:
         with contextlib.suppress(Exception):
@@ -120,7 +123,17 @@ class Worker:
             task.cancel()
         # Let the cancellations land first, so no outcome is recorded after the release.
         await asyncio.gather(*self._running.values(), return_exceptions=True)
-        released = await self._store.deliveries.release(self.name, unfinished)
+        try:
+            released = await self._store.deliveries.release(self.name, unfinished)
+        except StoreError as exc:
+            log.warning(
+                "releasing %d unfinished deliveries failed (%s); another worker takes them "
+                "once their lease of %gs runs out",
+                len(unfinished),
+                exc,
+                self._settings.lease,
+            )
+            return
         if released:
             log.info("released %d unfinished deliveries for another worker", released)
 
@@ -132,6 +145,14 @@ class Worker:
         outcome = await self._attempt(delivery, started)
         try:
             recorded = await self._store.deliveries.record(self.name, delivery, outcome)
+        except StoreError as exc:
+            log.warning(
+                "delivery %d: recording the outcome failed (%s); it is tried again once its "
+                "lease runs out",
+                delivery.id,
+                exc,
+            )
+            return
         except Exception:
             log.exception("delivery %d: recording the outcome failed", delivery.id)
             return

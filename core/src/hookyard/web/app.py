@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["create_app"]
 
-log = logging.getLogger("hookyard.web.app")
+log = logging.getLogger("hookyard.app")
 JSON = "application/json"
 
 
