@@ -96,14 +96,18 @@ def test_check_lists_every_problem_with_its_place(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_check_of_a_missing_file_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["check"], ["db", "upgrade"], ["deliveries", "list"]])
+def test_a_missing_or_unreadable_config_is_cannot_read(command: list[str], tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.yaml"
-    result = cli("check", "--config", str(missing))
+    result = cli(*command, "--config", str(missing))
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"hookyard: configuration {missing} is not valid:",
-        f"  {missing}: cannot read: No such file or directory",
+        f"hookyard: {missing}: cannot read: No such file or directory"
     ]
+    result = cli(*command, "--config", str(tmp_path))  # a folder
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"hookyard: {tmp_path}: cannot read: ")
 
 
 def test_db_upgrade_creates_the_schema(config: Path) -> None:

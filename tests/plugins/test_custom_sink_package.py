@@ -111,9 +111,11 @@ workers: {{poll_interval: 0.1s, shutdown_grace: 1s}}
 
 
 def test_a_livechat_event_is_routed_to_the_custom_sink(python: Path, tmp_path: Path) -> None:
-    memo = tmp_path / "notes" / "memo.txt"
+    memo = tmp_path / "notes" / "memo.txt"  # the config says notes/memo.txt: its folder's
     config = tmp_path / "hookyard.yaml"
-    config.write_text(CONFIG.format(memo=memo))
+    config.write_text(CONFIG.format(memo="notes/memo.txt"))
+    elsewhere = tmp_path / "elsewhere"  # serve runs in another folder
+    elsewhere.mkdir()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path / "serve.log"
@@ -124,6 +126,7 @@ def test_a_livechat_event_is_routed_to_the_custom_sink(python: Path, tmp_path: P
             stdout=output,
             stderr=subprocess.STDOUT,
             env=clean_env(),
+            cwd=elsewhere,
         )
     try:
         wait_until(lambda: _ready(serve, url, log), 60, "hookyard serve to be ready")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from hookyard.config import ConfigError
+from hookyard.config import ConfigError, ConfigUnreadable
 from hookyard.plugins import PluginError
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ log_level_option = click.option(
 config_option = click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    type=click.Path(),  # a folder is reported as a file that cannot be read
     default=lambda: os.environ.get("HOOKYARD_CONFIG", DEFAULT_CONFIG),
     show_default=f"$HOOKYARD_CONFIG or {DEFAULT_CONFIG}",
     help="The configuration file.",
@@ -67,6 +67,8 @@ def user_errors(function: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return function(*args, **kwargs)
+        except ConfigUnreadable as exc:
+            fail(str(exc))
         except ConfigError as exc:
             click.echo(
                 f"hookyard: configuration {kwargs.get('config_path', '')} is not valid:", err=True

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
-from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
+from hookyard import DeliveryFailed, DeliveryResult, FilePath, SinkSpec, hookimpl
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -32,12 +32,13 @@ def _not_blank(_instance: object, _attribute: object, value: str) -> None:
 class MemoConfig:
     """Options of a ``plugin: memo`` sink.
 
-    :param path: the file to append to; a relative path is relative to the folder hookyard
-        runs in. Missing parent folders are created.
+    :param path: the file to append to; a relative path is relative to the configuration
+        file's folder (``FilePath``, as for every file hookyard writes). Missing parent
+        folders are created.
     :param prefix: put in front of every line, e.g. ``"[chats] "``.
     """
 
-    path: str = field(validator=_not_blank)
+    path: FilePath = field(validator=_not_blank)
     prefix: str = ""
 
 
