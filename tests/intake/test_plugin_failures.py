@@ -7,16 +7,21 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import sentry_sdk
+import sentry_sdk.envelope
+import sentry_sdk.transport
 from attrs import frozen
 from litestar.testing import AsyncTestClient
 
 from hookyard import AuthenticationFailed, Event, VendorSpec, WebhookRequest, hookimpl
+from hookyard.config import SentryConfig
 from hookyard.host import Host, load_setup
+from hookyard.observability.sentry import init_sentry
 from hookyard.store import Store
 from hookyard.web.app import create_app
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Sequence
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
     from pathlib import Path
 
 SECRET = "fragile-secret-Wq93"
@@ -138,3 +143,36 @@ async def test_an_unparsed_body_that_is_not_json_keeps_no_credential(
     assert json.loads(row["headers"])["x-echo"] == "echo [redacted]"
     assert SECRET not in row["headers"] and SECRET not in row["error"]
     assert row["error"].startswith("ValueError: cannot read 'token=[redacted]")
+
+
+class _CapturingTransport(sentry_sdk.transport.Transport):
+    """sentry-sdk's transport interface, keeping envelopes instead of sending them."""
+
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self.envelopes: list[bytes] = []
+
+    def capture_envelope(self, envelope: sentry_sdk.envelope.Envelope) -> None:
+        self.envelopes.append(envelope.serialize())
+
+
+@pytest.fixture
+def sentry_capture() -> Iterator[_CapturingTransport]:
+    transport = _CapturingTransport()
+    config = SentryConfig(dsn="http://key@127.0.0.1:9/1")
+    assert init_sentry(config, with_litestar=False, transport=transport)
+    yield transport
+    sentry_sdk.init()  # no DSN: reporting off again for the tests after this one
+
+
+async def test_the_sentry_report_of_an_unparsed_payload_keeps_no_credential(
+    fragile: AsyncTestClient[Any], sentry_capture: _CapturingTransport
+) -> None:
+    body = f"token={SECRET}".encode()
+    response = await fragile.post("/hooks/frag", content=body, headers={"x-token": SECRET})
+    assert response.status_code == 200, response.text
+    sentry_sdk.flush(2)
+    [report] = [e for e in sentry_capture.envelopes if b'"exception"' in e]
+    assert b"ValueError" in report and b"cannot read 'token=[redacted]'" in report
+    leaks = [e for e in sentry_capture.envelopes if SECRET.encode() in e]
+    assert leaks == []

@@ -230,6 +230,10 @@ class Intake:
         )
         if outcome.stored:
             report_unparsed(
-                source=config.name, vendor=config.vendor, event_id=event_id, error=error
+                source=config.name,
+                vendor=config.vendor,
+                event_id=event_id,
+                error=error,
+                message=redacted_text(str(error), self._secrets(config)),
             )
         return Answer(200, {"stored": 0, "unparsed": event_id})
