@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import re
 import socket
@@ -12,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 import httpx
 import pytest
 
+from hookyard.cli.serve import _listen
 from serve_process import HOOKYARD, serve_env
 
 if TYPE_CHECKING:
@@ -76,3 +78,27 @@ def test_listening_is_announced_once_requests_are_answered(config: Path) -> None
         process.terminate()
         process.wait(timeout=20)
     assert "Traceback" not in "".join(lines.queue)
+
+
+async def test_connections_to_the_listening_socket_send_without_delay() -> None:
+    """TCP_NODELAY on every accepted connection: without it, Nagle's algorithm and the
+    peer's delayed ACK hold each answer back 40 ms (intake fell from ~3,700 to ~720
+    requests/s when the socket was made without IPPROTO_TCP)."""
+    nodelay: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            nodelay.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    sock = _listen("127.0.0.1", 0)
+    server = await asyncio.get_running_loop().create_server(Probe, sock=sock)
+    try:
+        port = sock.getsockname()[1]
+        _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert await asyncio.wait_for(nodelay, 5) != 0
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()

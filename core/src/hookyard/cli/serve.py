@@ -33,7 +33,9 @@ BACKLOG = 2048
 def _listen(host: str, port: int) -> socket.socket:
     """A socket listening on HOST:PORT, made as uvicorn makes its own; else a one-line error."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP;
+    # without it Nagle's algorithm and delayed ACKs add 40 ms to every answer.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
