@@ -123,6 +123,11 @@ async def test_retry_schedule_then_dead_then_replayed_from_the_cli(
         (4, "dead"),
         (5, "delivered"),
     ]
+    code, out = await cli_in_process("deliveries", "list", "--json", "--config", str(config_path))
+    [listed] = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert (listed["id"], listed["status"], listed["attempts"]) == (dead.id, "delivered", 5)
+    assert listed["delivered_at"].endswith("Z") and listed["last_response"] == "HTTP 200"
 
 
 async def test_a_retried_delivery_gets_a_fresh_budget_of_attempts(

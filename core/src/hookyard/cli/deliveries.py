@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 import click
 
+from hookyard._json import dumps
 from hookyard.cli.common import config_option, load_host, user_errors, with_store
-from hookyard.config.converter import make_converter
 
 if TYPE_CHECKING:
     from hookyard.store import Store
@@ -44,11 +43,11 @@ def list_deliveries(config_path: str, status: str | None, limit: int, as_json: b
     async def fetch(store: Store) -> list[DeliveryRecord]:
         return await store.deliveries.list(status=status, limit=limit)
 
-    records = with_store(load_host(config_path), fetch)
+    host = load_host(config_path)
+    records = with_store(host, fetch)
     if as_json:
-        converter = make_converter()
         for record in records:
-            click.echo(json.dumps(converter.unstructure(record)))
+            click.echo(dumps(host.converter.unstructure(record)))
         return
     if not records:
         click.echo(f"no {status or ''} deliveries".replace("  ", " "))
