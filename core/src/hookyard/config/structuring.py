@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     from hookyard.config.located import Path as KeyPath
 
-__all__ = ["describe_error", "option_path", "rejected_option", "unknown_key"]
+__all__ = ["describe_error", "did_you_mean", "option_path", "rejected_option", "unknown_key"]
 
 
 def describe_error(
@@ -53,12 +53,16 @@ def _class_level(
     yield (option_path(exc, path) if isinstance(exc, ValueError) else path), _message(exc, cl)
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'url'?"`` for the closest of ``choices``, or ``""`` if none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 def unknown_key(key: str, allowed: Iterable[str]) -> str:
     """``unknown key; did you mean 'url'? (allowed: ...)``."""
     names = sorted(allowed)
-    close = difflib.get_close_matches(key, names, n=1)
-    guess = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown key{guess} (allowed: {', '.join(names)})"
+    return f"unknown key{did_you_mean(key, names)} (allowed: {', '.join(names)})"
 
 
 def _validated_option(exc: BaseException) -> str | None:

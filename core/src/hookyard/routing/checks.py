@@ -7,7 +7,6 @@ Match rules and the event fields templates read are checked against the event mo
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ from attrs import frozen
 from jinja2 import nodes
 
 from hookyard import events
+from hookyard.config.structuring import did_you_mean
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -69,8 +69,7 @@ def _name(parts: Sequence[Part]) -> str:
 
 def _no_field(parts: Sequence[Part], part: Part, shape: Shape) -> str:
     names = sorted(shape.fields)
-    close = difflib.get_close_matches(str(part), names, n=1)
-    guess = f"; did you mean {close[0]!r}?" if close else ""
+    guess = did_you_mean(str(part), names)
     subject = f"{_name(parts)} has" if parts else "events have"
     return f"{subject} no field {part!r}{guess} (fields: {', '.join(names)})"
 
@@ -147,9 +146,8 @@ def _value_problem(key: str, value: Any, shape: Shape) -> str | None:
             'value in quotes as the vendor sends it (e.g. "123"), or it never matches'
         )
     if key == "type" and value not in events.EVENT_TYPES:
-        close = difflib.get_close_matches(value, sorted(events.EVENT_TYPES), n=1)
-        guess = f"did you mean {close[0]!r}? " if close else ""
-        return f"{value!r} is not an event type; {guess}(docs/events.md lists them)"
+        guess = did_you_mean(value, events.EVENT_TYPES)
+        return f"{value!r} is not an event type{guess} (docs/events.md lists them)"
     return None
 
 

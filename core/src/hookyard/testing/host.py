@@ -18,6 +18,7 @@ import contextlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import yaml
 from attrs import evolve, frozen
 
@@ -183,18 +184,8 @@ async def open_host(
 
 
 def _delivery(record: Any) -> Delivery:
-    return Delivery(
-        id=record.id,
-        status=record.status,
-        route=record.route,
-        sink=record.sink,
-        action=record.action,
-        attempts=record.attempts,
-        last_error=record.last_error,
-        last_status_code=record.last_status_code,
-        last_response=record.last_response,
-        delivered_at=record.delivered_at,
-    )
+    """The public view of one of the store's delivery records."""
+    return Delivery(**{field.name: getattr(record, field.name) for field in attrs.fields(Delivery)})
 
 
 class HostFactory:
