@@ -1,0 +1,116 @@
+"""The delivery queue's records, and how they are read from and written to rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from attrs import frozen
+
+__all__ = ["ClaimedDelivery", "DeliveryRecord", "Outcome", "attempt_row", "to_claimed", "to_record"]
+
+
+@frozen
+class ClaimedDelivery:
+    """A delivery claimed for one attempt.
+
+    :param attempt: the attempt's number; numbers run on across retries of a dead delivery
+        and past attempts released at shutdown, so every attempt keeps its own.
+    :param budget_attempt: its place in the current attempt budget (1 = the first), which
+        ``max_attempts`` limits; a retry starts a fresh budget, a released attempt is not
+        counted.
+    """
+
+    id: int
+    route: str
+    sink: str
+    action: str
+    params: dict[str, Any]
+    idempotency_key: str
+    attempt: int
+    budget_attempt: int
+    event: dict[str, Any]
+
+
+@frozen
+class Outcome:
+    """What one attempt came to: ``delivered``, ``retry`` (at ``next_attempt_at``) or ``dead``."""
+
+    result: str
+    started_at: datetime
+    error: str | None = None
+    status_code: int | None = None
+    response: str | None = None
+    retry_after: float | None = None
+    next_attempt_at: datetime | None = None
+
+
+@frozen
+class DeliveryRecord:
+    id: int
+    status: str
+    route: str
+    sink: str
+    action: str
+    attempts: int
+    event_id: str
+    event_type: str
+    source: str
+    idempotency_key: str
+    next_attempt_at: datetime
+    created_at: datetime
+    delivered_at: datetime | None
+    last_error: str | None
+    last_status_code: int | None
+    last_response: str | None
+
+
+def to_claimed(row: Any) -> ClaimedDelivery:
+    return ClaimedDelivery(
+        id=row.id,
+        route=row.route,
+        sink=row.sink,
+        action=row.action,
+        params=json.loads(row.params),
+        idempotency_key=row.idempotency_key,
+        attempt=row.attempts,
+        budget_attempt=row.attempts - row.attempts_base,
+        event=json.loads(row.body),
+    )
+
+
+def to_record(row: Any) -> DeliveryRecord:
+    return DeliveryRecord(
+        id=row.id,
+        status=row.status,
+        route=row.route,
+        sink=row.sink,
+        action=row.action,
+        attempts=row.attempts,
+        event_id=row.event_id,
+        event_type=row.type,
+        source=row.source,
+        idempotency_key=row.idempotency_key,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        delivered_at=row.delivered_at,
+        last_error=row.last_error,
+        last_status_code=row.last_status_code,
+        last_response=row.last_response,
+    )
+
+
+def attempt_row(worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> dict[str, Any]:
+    return {
+        "delivery_id": delivery.id,
+        "number": delivery.attempt,
+        "worker": worker,
+        "started_at": outcome.started_at,
+        "finished_at": datetime.now(UTC),
+        "outcome": outcome.result,
+        "status_code": outcome.status_code,
+        "error": outcome.error,
+        "retry_after": outcome.retry_after,
+        "next_attempt_at": outcome.next_attempt_at,
+    }
