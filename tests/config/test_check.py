@@ -68,8 +68,7 @@ def test_a_misspelled_event_type_suggests_the_right_one(tmp_path: Path) -> None:
         "'chat.message'? (docs/events.md lists them)",
         "routes[1].match.type (line 7): 'chat.closd' is not an event type; did you mean "
         "'chat.closed'? (docs/events.md lists them)",
-        "routes[1].match.type (line 7): 'made.up' is not an event type "
-        "(docs/events.md lists them)",
+        "routes[1].match.type (line 7): 'made.up' is not an event type (docs/events.md lists them)",
     ]
 
 

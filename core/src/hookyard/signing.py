@@ -165,8 +165,8 @@ def verify(
 
 
 def _timestamp(stamp: str, now: float, tolerance: float) -> int:
-    if not stamp.isascii() or not stamp.isdigit():
-        raise SignatureInvalid("webhook-timestamp is not an integer")
+    if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 20:
+        raise SignatureInvalid("webhook-timestamp is not an integer of seconds")
     timestamp = int(stamp)
     if timestamp < now - tolerance:
         raise SignatureInvalid(f"webhook-timestamp is more than {tolerance:g}s old")

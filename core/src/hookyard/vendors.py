@@ -6,6 +6,7 @@ Public through :mod:`hookyard`: plugins import these names from there, not from 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -60,8 +61,10 @@ class WebhookRequest:
     @cached_property
     def _parsed(self) -> Any:
         try:
-            value = json.loads(self.body)
+            value = json.loads(self.body, parse_constant=_not_json, parse_float=_finite)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PayloadRejected(f"body is not JSON: {exc}") from None
+        except _NotJson as exc:
             raise PayloadRejected(f"body is not JSON: {exc}") from None
         except RecursionError:
             raise PayloadRejected(self._TOO_DEEP) from None
@@ -88,10 +91,27 @@ class WebhookRequest:
     def json(self) -> Any:
         """The body parsed as JSON; raises :class:`PayloadRejected` when it is not JSON.
 
-        Also refused: arrays and objects nested more than :attr:`MAX_DEPTH` deep, and
-        integers longer than Python's ``sys.get_int_max_str_digits()`` (4300 digits).
+        Also refused: arrays and objects nested more than :attr:`MAX_DEPTH` deep, integers
+        longer than Python's ``sys.get_int_max_str_digits()`` (4300 digits), and what is not
+        JSON although Python's parser takes it: ``NaN``, ``Infinity`` and numbers too large
+        for a float (``1e999``).
         """
         return self._parsed
+
+
+class _NotJson(Exception):
+    """A number JSON cannot hold: ``NaN``, ``Infinity`` or a float past its range."""
+
+
+def _not_json(constant: str) -> Any:
+    raise _NotJson(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise _NotJson(f"the number {text[:20]}{'…' if len(text) > 20 else ''} is out of range")
+    return value
 
 
 @frozen

@@ -41,8 +41,9 @@ def test_missing_or_non_string_secret_key_is_refused(secret_key: object) -> None
 
 
 @pytest.mark.parametrize("body", [[{"secret_key": SECRET}], "test-secret", 42, None])
-def test_body_that_is_not_an_object_is_refused(body: object) -> None:
-    with pytest.raises(AuthenticationFailed):
+def test_body_that_is_not_an_object_is_rejected_as_payload(body: object) -> None:
+    """JSON, but not the vendor's envelope: 400, as for a source with ``auth: none``."""
+    with pytest.raises(PayloadRejected, match="LiveChat body is not a JSON object"):
         verify(LiveChatConfig(secret=SECRET), request_for(json.dumps(body).encode()))
 
 

@@ -19,7 +19,7 @@ from hookyard._json import dumps
 from hookyard.events import Event
 from hookyard.intake.redact import redacted, redacted_text
 from hookyard.observability.sentry import report_unparsed
-from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow
+from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow, stored_event_id
 from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookRequest
 
 if TYPE_CHECKING:
@@ -85,7 +85,14 @@ class Intake:
     def unknown_source(self, source: str) -> Answer:
         """The answer to a webhook for a source that is not configured (counted)."""
         self.counters["unknown_source"] += 1
-        return Answer(404, {"error": f"no source named {source!r}"})
+        shown = source if len(source) <= 64 else source[:64] + "…"
+        return Answer(404, {"error": f"no source named {shown!r}"})
+
+    def body_timeout(self, source: str) -> Answer:
+        """The answer to a sender whose body did not arrive in time (counted)."""
+        self.counters["body_timeout"] += 1
+        log.warning("source %s: the body did not arrive in time", source)
+        return Answer(408, {"error": "the body did not arrive in time"})
 
     def too_large(self, source: str) -> Answer:
         """The answer to a body over ``source``'s limit (counted); the source must exist."""
@@ -178,7 +185,7 @@ class Intake:
         ]
         return EventRow(
             source=event.source,
-            event_id=event.id,
+            event_id=stored_event_id(event.id),
             vendor=event.vendor,
             type=event.type,
             status="stored",
@@ -222,7 +229,7 @@ class Intake:
         row = self._unparsed_row(config, request, error)
         event_id = row.event_id
         outcome = await self._store.intake.write(IntakeBatch([row]))
-        self.counters["unparsed"] += 1
+        self.counters["unparsed" if outcome.stored else "duplicates"] += 1
         # A warning, not an error: the payload is kept, and report_unparsed is its one Sentry
         # event (sentry-sdk's logging integration would make an ERROR record a second one).
         log.warning(

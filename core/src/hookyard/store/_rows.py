@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,18 @@ from attrs import frozen
 
 from hookyard._json import dumps
 
-__all__ = ["EventRow", "Key", "PlannedRow", "delivery_params", "event_params"]
+__all__ = [
+    "EVENT_ID_LENGTH",
+    "EventRow",
+    "Key",
+    "PlannedRow",
+    "delivery_params",
+    "event_params",
+    "stored_event_id",
+]
+
+#: The longest event id the ``events`` table keeps as it is (``VARCHAR(200)``).
+EVENT_ID_LENGTH = 200
 
 #: An event's identity within the store: (source, event id).
 Key = tuple[str, str]
@@ -77,3 +89,11 @@ def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[s
         "created_at": now,
         "updated_at": now,
     }
+
+
+def stored_event_id(event_id: str) -> str:
+    """``event_id`` as the store keys it: as it is, or ``sha256:<hex>`` when it is longer
+    than :data:`EVENT_ID_LENGTH` (a sender's id of any length is still stored once)."""
+    if len(event_id) <= EVENT_ID_LENGTH:
+        return event_id
+    return "sha256:" + hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()

@@ -22,6 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from hookyard.store._rows import EVENT_ID_LENGTH
+
 __all__ = ["attempts", "deliveries", "events", "metadata"]
 
 
@@ -51,7 +53,7 @@ events = Table(
     metadata,
     Column("pk", Integer, primary_key=True, autoincrement=True),
     Column("source", String(200), nullable=False),
-    Column("event_id", String(200), nullable=False),
+    Column("event_id", String(EVENT_ID_LENGTH), nullable=False),
     Column("vendor", String(100), nullable=False),
     Column("type", String(64), nullable=False),
     Column("status", String(16), nullable=False),  # stored | unparsed

@@ -18,7 +18,14 @@ from attrs import define, frozen
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hookyard.store._rows import EventRow, Key, PlannedRow, delivery_params, event_params
+from hookyard.store._rows import (
+    EventRow,
+    Key,
+    PlannedRow,
+    delivery_params,
+    event_params,
+    stored_event_id,
+)
 from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
 from hookyard.store.errors import StoreUnavailable, translated
@@ -26,7 +33,14 @@ from hookyard.store.errors import StoreUnavailable, translated
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-__all__ = ["EventRow", "IntakeBatch", "IntakeOutcome", "IntakeWriter", "PlannedRow"]
+__all__ = [
+    "EventRow",
+    "IntakeBatch",
+    "IntakeOutcome",
+    "IntakeWriter",
+    "PlannedRow",
+    "stored_event_id",
+]
 
 MAX_BATCH = 512
 #: Seconds an intake commit waits for a lock another connection holds (SQLite's write lock,

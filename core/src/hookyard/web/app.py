@@ -5,6 +5,7 @@ Litestar stays here; nothing else in hookyard (and no plugin) imports it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from contextlib import asynccontextmanager
@@ -27,6 +28,8 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("hookyard.app")
 JSON = "application/json"
+#: Seconds a sender has to deliver the whole body once its headers arrived.
+BODY_TIMEOUT = 30.0
 
 
 def _json(status: int, body: object) -> Response[bytes]:
@@ -64,7 +67,11 @@ async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Res
     limit = intake.body_limit(source)
     if limit is None:
         return _answer(intake.unknown_source(source))
-    body = await _read_body(request, limit)
+    try:
+        async with asyncio.timeout(request.app.state.body_timeout):
+            body = await _read_body(request, limit)
+    except TimeoutError:
+        return _answer(intake.body_timeout(source))
     if body is None:
         return _answer(intake.too_large(source))
     headers = {name.lower(): value for name, value in request.headers.items()}
@@ -105,14 +112,16 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         await host.stop()
 
 
-def create_app(host: Host, *, workers: bool = True) -> Litestar:
-    """A Litestar app serving ``host``; its lifespan starts and stops the host."""
-    limits = [source.max_body_bytes for source in host.config.sources.values()]
+def create_app(host: Host, *, workers: bool = True, body_timeout: float = BODY_TIMEOUT) -> Litestar:
+    """A Litestar app serving ``host``; its lifespan starts and stops the host.
+
+    :param body_timeout: seconds a sender has to send the whole body (else 408).
+    """
     return Litestar(
         route_handlers=[receive, health, ready],
         lifespan=[_lifespan],
-        state=State({"host": host, "workers": workers}),
-        request_max_body_size=max(limits, default=1024 * 1024) + 1,
+        state=State({"host": host, "workers": workers, "body_timeout": body_timeout}),
+        request_max_body_size=None,  # each source's own limit, in _read_body: 413 counted
         openapi_config=None,
         logging_config=None,  # the command's --log-level rules; Litestar's default is INFO
     )

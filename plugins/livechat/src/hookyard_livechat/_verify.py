@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import TYPE_CHECKING
 
-from hookyard import AuthenticationFailed
+from hookyard import AuthenticationFailed, PayloadRejected
 
 if TYPE_CHECKING:
     from hookyard import WebhookRequest
@@ -17,13 +17,14 @@ __all__ = ["verify"]
 def verify(config: LiveChatConfig, request: WebhookRequest) -> None:
     """Accept the delivery only if its ``secret_key`` equals the configured secret.
 
-    Raises :class:`~hookyard.vendors.PayloadRejected` (through ``request.json()``) when the
-    body is not JSON and :class:`~hookyard.vendors.AuthenticationFailed` otherwise.
+    Raises :class:`~hookyard.PayloadRejected` when the body is not a JSON object (through
+    ``request.json()`` when it is not JSON at all) and :class:`~hookyard.AuthenticationFailed`
+    otherwise.
     Messages never contain the secrets.
     """
     body = request.json()
     if not isinstance(body, dict):
-        raise AuthenticationFailed("LiveChat body is not a JSON object, so it has no secret_key")
+        raise PayloadRejected("LiveChat body is not a JSON object")
     given = body.get("secret_key")
     if not isinstance(given, str):
         raise AuthenticationFailed("LiveChat body has no secret_key string")
