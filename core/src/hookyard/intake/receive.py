@@ -6,6 +6,7 @@ hands it the source name, headers and body and turns the :class:`Answer` into a 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "Intake", "idempotency_key"]
 
 log = logging.getLogger("hookyard.intake")
+#: Bodies larger than this are authenticated, parsed and routed in a worker thread, so
+#: a burst of large payloads does not stall every other request (and ``/ready``).
+THREAD_BODY_BYTES = 64 * 1024
 #: Headers never stored with an unparsed payload.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
 
@@ -117,6 +121,24 @@ class Intake:
         if len(body) > config.max_body_bytes:
             return self.too_large(source)
         request = WebhookRequest(source, body, headers, datetime.now(UTC))
+        if len(body) > THREAD_BODY_BYTES:  # its parsing would hold up every other answer
+            prepared = await asyncio.to_thread(self._prepare, config, request)
+        else:
+            prepared = self._prepare(config, request)
+        if isinstance(prepared, Answer):
+            return prepared
+        if isinstance(prepared, Exception):
+            return await self._keep_unparsed(config, request, prepared)
+        outcome = await self._store.intake.write(IntakeBatch(prepared))
+        self.counters += Counter(stored=outcome.stored, duplicates=outcome.duplicates)
+        if outcome.deliveries:
+            self._on_stored()
+        return Answer(200, {"stored": outcome.stored, "duplicates": outcome.duplicates})
+
+    def _prepare(
+        self, config: SourceConfig, request: WebhookRequest
+    ) -> Answer | Exception | list[EventRow]:
+        """Authenticate, parse and route: the answer, the parser's exception, or the rows."""
         refused = self._authenticate(config, request)
         if refused is not None:
             return refused
@@ -125,13 +147,8 @@ class Intake:
         except PayloadRejected as exc:
             return self._rejected(config, exc)
         except Exception as exc:
-            return await self._keep_unparsed(config, request, exc)
-        rows = [self._row(event, form) for event, form in parsed]
-        outcome = await self._store.intake.write(IntakeBatch(rows))
-        self.counters += Counter(stored=outcome.stored, duplicates=outcome.duplicates)
-        if outcome.deliveries:
-            self._on_stored()
-        return Answer(200, {"stored": outcome.stored, "duplicates": outcome.duplicates})
+            return exc
+        return [self._row(event, form) for event, form in parsed]
 
     def _authenticate(self, config: SourceConfig, request: WebhookRequest) -> Answer | None:
         if config.auth == "none":
