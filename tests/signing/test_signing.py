@@ -115,3 +115,9 @@ def test_unknown_algorithm_or_encoding_is_a_clear_error() -> None:
         signing.hmac_digest("k", b"", algorithm="md5")
     with pytest.raises(ValueError, match="hex, base64"):
         signing.hmac_digest("k", b"", encoding="base32")
+
+
+def test_a_whsec_secret_without_a_key_is_refused() -> None:
+    """Anyone can sign with an empty key."""
+    with pytest.raises(ValueError, match="must hold a key"):
+        signing.signing_key("whsec_")

@@ -15,6 +15,7 @@ from hookyard.builtin.file import FileSinkConfig
 from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
+from hookyard.testing import ConfigError, load_config
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -168,5 +169,11 @@ async def test_os_error_fails_the_delivery_with_a_short_reason(
 async def test_path_that_is_a_folder_fails(
     tmp_path: Path, open_sink: Callable[[Path], Sink], make_request: MakeRequest
 ) -> None:
+    with pytest.raises(ConfigError) as caught:  # known when the config is loaded: check says so
+        load_config({"sinks": {"j": {"plugin": "file", "path": str(tmp_path)}}}, tmp_path)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"sinks.j.path (line 4): {tmp_path} is a folder; name a file")
+    sink = open_sink(tmp_path / "later")
+    (tmp_path / "later").mkdir()  # a folder made after the config was loaded
     with pytest.raises(DeliveryFailed, match="cannot append to"):
-        await open_sink(tmp_path).deliver(make_request())
+        await sink.deliver(make_request())

@@ -57,3 +57,13 @@ def test_db_upgrade_against_a_silent_server_is_one_line(silent_server: int, tmp_
         f"hookyard: cannot reach the database postgresql://postgres:***@127.0.0.1:{silent_server}/h"
     )
     assert "hunter2" not in done.stderr
+
+
+@pytest.mark.parametrize("mode", ["disable", "prefer"])
+async def test_a_libpq_sslmode_in_the_url_is_understood(fresh_postgres: str, mode: str) -> None:
+    """``?sslmode=`` is how PostgreSQL URLs usually say it; asyncpg calls it ``ssl``."""
+    store = Store(f"{fresh_postgres}?sslmode={mode}")
+    try:
+        await store.ping()
+    finally:
+        await store.engine.dispose()

@@ -109,9 +109,12 @@ def signing_key(secret: str) -> bytes:
         return secret.encode("utf-8")
     encoded = secret[len(SECRET_PREFIX) :]
     try:  # unpadded base64 is accepted, as the Standard Webhooks libraries accept it
-        return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except binascii.Error:
         raise ValueError("a secret starting with whsec_ must be base64 after the prefix") from None
+    if not key:  # anyone can sign with an empty key
+        raise ValueError("a secret starting with whsec_ must hold a key after the prefix")
+    return key
 
 
 def check_secret(_instance: object, _attribute: object, value: str | None) -> None:

@@ -23,6 +23,10 @@ __all__ = ["FileSink", "FileSinkConfig", "hookyard_register_sinks", "render_line
 def _check_path(_instance: object, _attribute: object, value: FilePath) -> None:
     if not value.strip():
         raise ValueError("path must name a file")
+    if Path(value).expanduser().is_dir():
+        raise ValueError(
+            f"{value} is a folder; name a file in it, e.g. {value.rstrip('/')}/x.jsonl"
+        )
 
 
 @frozen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -28,6 +30,8 @@ EVENT_PARTS: tuple[type[Any], ...] = (Chat, Person, Message, Rating, Attachment)
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+#: The longest duration an option takes: a year.
+MAX_SECONDS = 365 * 24 * 3600.0
 #: The folder of the configuration file being loaded: relative paths are relative to it.
 _FOLDER: ContextVar[Path | None] = ContextVar("hookyard_config_folder", default=None)
 
@@ -172,14 +176,17 @@ def _int(value: Any, _type: type) -> int:
 
 
 def _float(value: Any, _type: type) -> float:
+    number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            pass
-    raise ValueError(f"expected a number, got {value!r}")
+        number = float(value)
+    elif isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value)
+    if number is None:
+        raise ValueError(f"expected a number, got {value!r}")
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
 
 
 def _bool(value: Any, _type: type) -> bool:
@@ -192,11 +199,17 @@ def _seconds(value: Any, _type: Any) -> Seconds:
     if isinstance(value, bool):
         raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
     if isinstance(value, int | float):
-        return Seconds(float(value))
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
-    return Seconds(float(match.group(1)) * _UNITS[match.group(2)])
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"expected a duration such as 10s, 5m or 1h, got {value!r}")
+        seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if not seconds <= MAX_SECONDS:  # NaN and infinities too
+        raise ValueError(
+            f"expected a duration of at most a year ({MAX_SECONDS:.0f}s), got {value!r}"
+        )
+    return Seconds(seconds)
 
 
 def _file_path(value: Any, _type: Any) -> FilePath:

@@ -126,12 +126,20 @@ class Loader:
         except ValueError as exc:  # max_body_bytes below 1
             self.report(option_path(exc, path), str(exc))
             return None
-        if auth == "vendor" and not any(getattr(options, f, None) for f in spec.auth_fields):
+        given = [f for f in spec.auth_fields if getattr(options, f, None)]
+        if auth == "vendor" and not given:
             fields = " or ".join(spec.auth_fields) or "credentials"
             self.report(
                 path,
                 f"no authentication configured: set {fields}, or say `auth: none` to accept "
                 "unauthenticated webhooks",
+            )
+            return None
+        if auth == "none" and given:
+            self.report(
+                (*path, given[0]),
+                f"`auth: none` accepts every webhook, so {given[0]} would be ignored: remove "
+                "one of the two",
             )
             return None
         return source if auth in ("vendor", "none") else None

@@ -6,7 +6,16 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Located", "Path", "Problems", "describe_yaml_error", "format_path", "load_located"]
+__all__ = [
+    "MAX_VALUES",
+    "Located",
+    "Path",
+    "Problems",
+    "Unloadable",
+    "describe_yaml_error",
+    "format_path",
+    "load_located",
+]
 
 Path = tuple[str | int, ...]
 
@@ -62,6 +71,8 @@ class Located:
         self.data = data
         self.lines = lines
         self.problems = Problems(lines)
+        #: Values built so far (aliases expanded).
+        self.size = 0
 
 
 def format_path(path: Path) -> str:
@@ -71,33 +82,66 @@ def format_path(path: Path) -> str:
     return text
 
 
+#: Values a configuration may hold once its aliases (``*name``) are expanded.
+MAX_VALUES = 200_000
+
+
+class Unloadable(yaml.YAMLError):
+    """A document PyYAML reads but hookyard will not build: too deep, or too large."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 def load_located(text: str) -> Located:
     """Parse ``text``; raises ``yaml.YAMLError`` with the position on bad YAML.
 
     A key given twice in one mapping is a problem of the document (YAML would silently
-    keep the last value).
+    keep the last value), and so is a key that is not a scalar. A key written as a number,
+    ``true`` or ``null`` is kept as the text it is written as (``1:`` names ``"1"``).
     """
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    doc = Located({}, {})
-    if node is not None:
-        doc.data = _build(node, (), doc)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        doc = Located({}, {})
+        if node is not None:
+            doc.data = _build(node, (), doc)
+    except RecursionError:
+        raise Unloadable("nested too deeply; hookyard's configuration is never that deep") from None
     return doc
 
 
 def _build(node: yaml.Node, path: Path, doc: Located) -> Any:
+    doc.size += 1
+    if doc.size > MAX_VALUES:
+        raise Unloadable(
+            f"the file holds more than {MAX_VALUES:,} values once its aliases (*name) are "
+            "expanded; use fewer aliases"
+        )
     doc.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         _check_duplicates(node, path, doc)
         _LOADER.flatten_mapping(node)  # resolves "<<:" merge keys
-        result: dict[Any, Any] = {}
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            result[key] = _build(value_node, (*path, str(key)), doc)
-            doc.lines[(*path, str(key))] = key_node.start_mark.line + 1
+            key = _key(key_node, path, doc)
+            if key is not None:
+                result[key] = _build(value_node, (*path, key), doc)
+                doc.lines[(*path, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, index), doc) for index, item in enumerate(node.value)]
     return _scalar(node)
+
+
+def _key(node: yaml.Node, path: Path, doc: Located) -> str | None:
+    """A mapping key as text (as written, for ``1`` or ``null``); None for a list or mapping."""
+    if not isinstance(node, yaml.ScalarNode):
+        doc.lines[(*path, "?")] = node.start_mark.line + 1
+        doc.problems.add((*path, "?"), "a key must be text, not a list or a mapping")
+        return None
+    key = _scalar(node)
+    return key if isinstance(key, str) else str(node.value)
 
 
 def _check_duplicates(node: yaml.MappingNode, path: Path, doc: Located) -> None:
@@ -106,7 +150,9 @@ def _check_duplicates(node: yaml.MappingNode, path: Path, doc: Located) -> None:
     for key_node, _ in node.value:
         if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, yaml.ScalarNode):
             continue
-        key, line = str(_scalar(key_node)), key_node.start_mark.line + 1
+        scalar = _scalar(key_node)
+        key = scalar if isinstance(scalar, str) else str(key_node.value)
+        line = key_node.start_mark.line + 1
         if key in first:
             doc.lines[(*path, key)] = line
             doc.problems.add(

@@ -71,6 +71,14 @@ def _more_than(minimum: float) -> Any:
     return check
 
 
+def _at_most(maximum: float) -> Any:
+    def check(_instance: object, _attribute: object, value: float) -> None:
+        if value > maximum:
+            raise ValueError(f"must be at most {maximum:,g}, got {value!r}")
+
+    return check
+
+
 def _fraction(_instance: object, _attribute: object, value: float) -> None:
     if not 0 <= value <= 1:
         raise ValueError(f"must be from 0 to 1, got {value!r}")
@@ -81,12 +89,18 @@ def check_database(url: str) -> str | None:
     expected = "expected sqlite:///FILE or postgresql://user:password@host:port/db"
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        if not url.startswith("sqlite:///") or url == "sqlite:///":
+        if not url.lower().startswith("sqlite:///") or url.lower() == "sqlite:///":
             return f"{expected}: a SQLite URL has three slashes and a file name, got {url!r}"
+        if url.lower().startswith("sqlite:///:memory:"):
+            return "an in-memory SQLite database loses every event when hookyard stops; name a file"
         return None
     if parts.scheme in ("postgresql", "postgres"):
         if not url.partition("://")[2]:
             return f"{expected}: the PostgreSQL URL names no server or database, got {url!r}"
+        try:
+            parts.port  # noqa: B018 (urllib checks the port when it is read)
+        except ValueError:
+            return f"{expected}: the port is not a number from 0 to 65535, got {url!r}"
         return None
     return f"{expected}, got {url!r}"
 
@@ -109,7 +123,7 @@ def _check_dsn(_instance: object, _attribute: object, value: str | None) -> None
 class RetryPolicy:
     """When a failed delivery is tried again (docs/configuration.md#retry)."""
 
-    max_attempts: int = field(default=8, validator=_at_least(1))
+    max_attempts: int = field(default=8, validator=[_at_least(1), _at_most(10_000)])
     initial_delay: Seconds = field(default=Seconds(10.0), validator=_at_least(0))
     max_delay: Seconds = field(default=Seconds(3600.0), validator=_at_least(0))
     multiplier: float = field(default=2.0, validator=_at_least(1))
@@ -124,7 +138,7 @@ class SourceConfig:
     vendor: str
     options: Any
     auth: Literal["vendor", "none"] = "vendor"
-    max_body_bytes: int = field(default=MIB, validator=_at_least(1))
+    max_body_bytes: int = field(default=MIB, validator=[_at_least(1), _at_most(1024 * MIB)])
 
 
 @frozen
@@ -154,7 +168,7 @@ class SentryConfig:
 
 @frozen
 class WorkersConfig:
-    concurrency: int = field(default=16, validator=_at_least(1))
+    concurrency: int = field(default=16, validator=[_at_least(1), _at_most(10_000)])
     lease: Seconds = field(default=Seconds(30.0), validator=_more_than(0))
     poll_interval: Seconds = field(default=Seconds(1.0), validator=_more_than(0))
     shutdown_grace: Seconds = field(default=Seconds(10.0), validator=_at_least(0))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import types
+import typing
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -92,7 +94,23 @@ def _message(exc: BaseException, type_: Any) -> str:
         return str(exc)
     if isinstance(exc, AttributeError) and str(exc).endswith(("'keys'", "'items'")):
         return "expected a mapping"  # an attrs class (or dict) given a scalar or a list
-    return format_exception(exc, type_)
+    wanted = _wanted(type_)
+    message = format_exception(exc, type_)
+    if wanted and message.startswith(("invalid value for type", "invalid type")):
+        return f"expected {wanted}"
+    return message
+
+
+def _wanted(type_: Any) -> str | None:
+    """What a user writes for ``type_``, when cattrs would name an internal class."""
+    args = [t for t in typing.get_args(type_) if t is not type(None)]
+    optional = typing.get_origin(type_) in (typing.Union, types.UnionType) and len(args) == 1
+    inner = args[0] if optional else type_
+    if attrs.has(inner) or typing.get_origin(inner) is dict or inner is dict:
+        return "a mapping"
+    if typing.get_origin(inner) in (tuple, list) or inner in (tuple, list):
+        return "a list"
+    return None
 
 
 def option_path(exc: ValueError, path: KeyPath) -> KeyPath:

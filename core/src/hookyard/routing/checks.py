@@ -161,9 +161,17 @@ def _yaml_kind(value: Any) -> str:
     return "a number" if isinstance(value, int | float) else type(value).__name__
 
 
+#: Tags that load another template: routes' templates stand alone, so these always fail.
+_LOADING = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
+
+
 def template_problems(template: nodes.Template) -> list[str]:
-    """Every ``event`` field the parsed ``template`` reads that events do not have."""
+    """Every ``event`` field the parsed ``template`` reads that events do not have, and
+    every tag that would load another template."""
     found: dict[str, str] = {}  # each problem once, with the longest expression showing it
+    for node in template.find_all(_LOADING):
+        tag = type(node).__name__.lower().replace("fromimport", "from ... import")
+        found.setdefault(tag, f"uses {{% {tag} %}}, but a route's template cannot load another")
     for parts in _event_reads(template):
         problem = _walk(parts, methods=True)
         if isinstance(problem, str):

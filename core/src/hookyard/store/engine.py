@@ -30,6 +30,9 @@ def async_url(url: str) -> str:
     if backend == "sqlite":
         return str(parsed.set(drivername="sqlite+aiosqlite"))
     if backend in ("postgresql", "postgres"):
+        if "sslmode" in parsed.query:  # libpq's name; asyncpg takes the same modes as ``ssl``
+            mode = parsed.query["sslmode"]
+            parsed = parsed.difference_update_query(["sslmode"]).update_query_dict({"ssl": mode})
         return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
     raise ValueError(f"unsupported database {backend!r}: use sqlite:///FILE or postgresql://...")
 
