@@ -3,13 +3,11 @@ traceback, a hang, or an OK for a file that ``serve`` could not run."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from pathlib import Path
 
 import pytest
 from test_check import check_text, run_check, write
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 
 def test_keys_written_as_numbers_or_null_are_names_and_a_list_key_is_a_problem(
@@ -146,5 +144,57 @@ def test_a_scalar_where_a_mapping_or_list_belongs_says_so_in_plain_words(
     )
     assert found == [
         "sinks.c.retry.permanent_statuses (line 2): expected a list",
-        "routes[0].retry (line 5): expected a mapping",
+        "routes[0].retry (line 5): expected a mapping, got int",
+    ]
+
+
+def test_a_routes_retry_and_action_are_checked_whatever_else_is_wrong(tmp_path: Path) -> None:
+    found = check_text(
+        tmp_path,
+        """\
+        sinks:
+          c: {plugin: log}
+        routes:
+          - to: c
+            name: [not, text]
+            action: post
+            retry: {max_attempts: 0, jitter: 2}
+        """,
+    )
+    assert found == [
+        "routes[0].name (line 5): expected a string, got ['not', 'text']",
+        "routes[0].action (line 6): sink 'c' has no action 'post' (actions: write)",
+        "routes[0].retry.max_attempts (line 7): must be at least 1, got 0",
+        "routes[0].retry.jitter (line 7): must be from 0 to 1, got 2.0",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_file_that_is_not_a_regular_file_is_cannot_read(tmp_path: Path, kind: str) -> None:
+    """Reading a FIFO would wait forever, and /dev/zero would fill the memory."""
+    path = tmp_path / "fifo" if kind == "fifo" else Path("/dev/zero")
+    if kind == "fifo":
+        os.mkfifo(path)
+    result = run_check(path)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"hookyard: {path}: cannot read: not a regular file\n",
+    )
+
+
+def test_match_rules_that_can_never_match_are_named(tmp_path: Path) -> None:
+    found = check_text(
+        tmp_path,
+        """\
+        sinks:
+          c: {plugin: log}
+        routes:
+          - to: c
+            match: {type: null, chat.tags: []}
+        """,
+    )
+    assert found == [
+        "routes[0].match.type (line 5): every event has a type, so null never matches it",
+        "routes[0].match.chat.tags (line 5): an empty list matches no event; name the "
+        "chat.tags values to match",
     ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import attrs
+from attrs import evolve
 
 from hookyard.config.converter import resolve_path
 from hookyard.config.model import (
@@ -173,11 +174,16 @@ class Loader:
         raw.setdefault("name", f"route-{index}")
         if "with" in raw:
             raw["with_"] = raw.pop("with")
+        retry_raw = raw.pop("retry", None)  # on its own, so every one of its problems shows
+        retry = (
+            None if retry_raw is None else self.structure(retry_raw, RetryPolicy, (*path, "retry"))
+        )
         route: RouteConfig | None = self.structure(raw, RouteConfig, path)
         if route is None:
             route = _salvage(raw)
             if not isinstance(raw.get("to"), str):
                 return route
+        route = evolve(route, retry=retry)
         if route.to not in sinks:
             known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"
             if route.to not in self.mapping(("sinks",)):  # else its own problems are listed
@@ -246,8 +252,9 @@ def _salvage(raw: dict[str, Any]) -> RouteConfig:
         value = raw.get(key)
         return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
-    name, to = str(raw["name"]), str(raw.get("to"))
-    return RouteConfig(name, to, mapping("match"), None, mapping("with_"))
+    name, to, action = str(raw["name"]), str(raw.get("to")), raw.get("action")
+    action = action if isinstance(action, str) else None
+    return RouteConfig(name, to, mapping("match"), action, mapping("with_"))
 
 
 def _get(data: Any, path: KeyPath) -> Any:

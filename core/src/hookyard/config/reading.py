@@ -15,7 +15,7 @@ import yaml
 from hookyard.config.converter import relative_to
 from hookyard.config.loader import Loader
 from hookyard.config.located import describe_yaml_error, load_located
-from hookyard.config.model import Config, ConfigError, ConfigUnreadable
+from hookyard.config.model import MIB, Config, ConfigError, ConfigUnreadable
 
 if TYPE_CHECKING:
     import cattrs
@@ -76,6 +76,10 @@ def parse_config(
     return config
 
 
+#: A configuration file larger than this is refused unread (a device, a log by mistake).
+MAX_FILE_BYTES = 16 * MIB
+
+
 def read_config(path: Path) -> str:
     """The text of the configuration file at ``path``.
 
@@ -83,6 +87,12 @@ def read_config(path: Path) -> str:
     permission) and :class:`ConfigError` when it is not UTF-8.
     """
     try:
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise ConfigUnreadable([f"{path}: cannot read: not a regular file"])
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigUnreadable(
+                [f"{path}: cannot read: larger than {MAX_FILE_BYTES // MIB} MiB"]
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise ConfigUnreadable([f"{path}: cannot read: {exc.strerror or exc}"]) from None

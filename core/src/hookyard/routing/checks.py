@@ -113,6 +113,10 @@ def _what(part: Part) -> str:
     return f"item [{part}]" if isinstance(part, int) else f"field {part!r}"
 
 
+#: Fields every event has (required by the event model), so ``null`` never matches them.
+_ALWAYS_SET = frozenset({"id", "source", "vendor", "type", "vendor_type"})
+
+
 def match_problems(key: str, value: Any) -> list[str]:
     """What is wrong with ``match: {key: value}``; an empty list when it can match."""
     parts = key.split(".")
@@ -125,6 +129,10 @@ def match_problems(key: str, value: Any) -> list[str]:
         return [f"{key} is an object; match one of its fields ({fields})"]
     if shape.kind == "list" and shape.item is not None and shape.item.kind != "text":
         return [f"{key} is a list of objects; match cannot look inside it"]
+    if not values:
+        return [f"an empty list matches no event; name the {key} values to match"]
+    if key in _ALWAYS_SET and None in values:
+        return [f"every event has a {key}, so null never matches it"]
     found = [p for v in values if (p := _value_problem(key, v, shape)) is not None]
     return list(dict.fromkeys(found))
 
