@@ -4,6 +4,10 @@ msgspec writes compact UTF-8 JSON (non-ASCII text as is), the same values ``json
 would write, faster. It spells some floats differently (``1e16``, not ``1e+16``) and writes
 NaN and infinities as ``null``, where ``json.dumps`` would write invalid JSON. Values JSON
 cannot hold (a rendered template's odd result) become text, so they never fail a delivery.
+
+One place writes JSON otherwise: a redacted unparsed payload (intake/redact.py) is
+re-encoded as ASCII JSON with the standard library, which keeps a lone surrogate the
+sender wrote as its ``\\uXXXX`` escape instead of failing on it.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -230,7 +229,7 @@ class Intake:
             status="unparsed",
             received_at=request.received_at,
             payload=redacted(request.body, secrets),
-            headers=json.dumps(headers),
+            headers=dumps(headers),
             error=redacted_text(f"{type(error).__name__}: {error}", secrets),
         )
 

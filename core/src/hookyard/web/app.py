@@ -6,7 +6,6 @@ Litestar stays here; nothing else in hookyard (and no plugin) imports it.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath  # noqa: TC002 (Litestar reads annotations at runtime)
 from litestar.response import Response
 
+from hookyard._json import dumpb
 from hookyard.store import StoreError
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ BODY_TIMEOUT = 30.0
 
 
 def _json(status: int, body: object) -> Response[bytes]:
-    return Response(json.dumps(body).encode(), status_code=status, media_type=JSON)
+    return Response(dumpb(body), status_code=status, media_type=JSON)
 
 
 async def _read_body(request: Request[Any, Any, Any], limit: int) -> bytes | None:
