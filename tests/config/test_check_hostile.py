@@ -198,3 +198,23 @@ def test_match_rules_that_can_never_match_are_named(tmp_path: Path) -> None:
         "routes[0].match.chat.tags (line 5): an empty list matches no event; name the "
         "chat.tags values to match",
     ]
+
+
+def test_names_the_store_cannot_hold_and_statuses_http_does_not_have(tmp_path: Path) -> None:
+    long = "x" * 201
+    found = check_text(
+        tmp_path,
+        f"""\
+        sources:
+          {long}: {{vendor: livechat, auth: none}}
+        sinks:
+          c: {{plugin: http, url: "http://127.0.0.1:9/", retry: {{retry_statuses: [999, 200, -1]}}}}
+        routes:
+          - {{to: c, name: " "}}
+        """,
+    )
+    assert found == [
+        f"sources.{long} (line 2): a name is at most 200 characters, got 201",
+        "sinks.c.retry.retry_statuses (line 4): HTTP statuses are from 100 to 599, got 999, -1",
+        "routes[0].name (line 6): a name must not be empty",
+    ]

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SINK_KEYS", "SOURCE_KEYS", "Loader"]
 
+#: The longest source, sink or route name (the store's columns hold 200 characters).
+NAME_LENGTH = 200
 _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
 SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"})
@@ -222,14 +224,26 @@ class Loader:
             self.report(("database",), problem)
         return _resolve_database(url, path)
 
+    def _check_name(self, path: KeyPath, name: str) -> None:
+        """Names are stored with every event and delivery: text of at most 200 characters."""
+        if not name.strip():
+            self.report(path, "a name must not be empty")
+        elif len(name) > NAME_LENGTH:
+            self.report(path, f"a name is at most {NAME_LENGTH} characters, got {len(name)}")
+
     def config(self, path: Path | None) -> Config:
         top = self.mapping(())
         for key in top:
             if key not in _TOP_KEYS:
                 self.report((key,), unknown_key(str(key), _TOP_KEYS))
+        for section in ("sources", "sinks"):
+            for name in self.mapping((section,)):
+                self._check_name((section, name), name)
         sources = {n: s for n in self.mapping(("sources",)) if (s := self.source(n))}
         sinks = {n: k for n in self.mapping(("sinks",)) if (k := self.sink(n))}
         routes = self.routes(top, sinks)
+        for index, route in enumerate(routes):
+            self._check_name(("routes", index, "name"), route.name)
         database = self.database(top, path)
         sentry = self.structure(top.get("sentry") or {}, SentryConfig, ("sentry",))
         workers = self.structure(top.get("workers") or {}, WorkersConfig, ("workers",))

@@ -79,6 +79,12 @@ def _at_most(maximum: float) -> Any:
     return check
 
 
+def _http_statuses(_instance: object, _attribute: object, value: tuple[int, ...]) -> None:
+    wrong = [status for status in value if not 100 <= status <= 599]
+    if wrong:
+        raise ValueError(f"HTTP statuses are from 100 to 599, got {', '.join(map(str, wrong))}")
+
+
 def _fraction(_instance: object, _attribute: object, value: float) -> None:
     if not 0 <= value <= 1:
         raise ValueError(f"must be from 0 to 1, got {value!r}")
@@ -128,8 +134,8 @@ class RetryPolicy:
     max_delay: Seconds = field(default=Seconds(3600.0), validator=_at_least(0))
     multiplier: float = field(default=2.0, validator=_at_least(1))
     jitter: float = field(default=0.2, validator=_fraction)
-    retry_statuses: tuple[int, ...] = ()
-    permanent_statuses: tuple[int, ...] = ()
+    retry_statuses: tuple[int, ...] = field(default=(), validator=_http_statuses)
+    permanent_statuses: tuple[int, ...] = field(default=(), validator=_http_statuses)
 
 
 @frozen
