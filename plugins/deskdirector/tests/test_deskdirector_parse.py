@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 import pytest
-from deskdirector_support import CONFIG, RECEIVED_AT, STATUSES, load, raw, request_for
+from deskdirector_support import CONFIG, RECEIVED_AT, load, raw, request_for
 
 from hookyard import Chat, Event, Person, stable_event_id
 from hookyard_deskdirector import parse
@@ -97,7 +98,11 @@ def test_completed_is_the_docs_example() -> None:
     assert [user["name"] for user in event.data["users"]] == ["Warwick Eade"]
     assert len(event.data["participants"]) == 3
     assert event.data["last_message_id"] == "1530163058374-5E-nzlancomdev~c~11220"
-    assert event.data["report"] == {"creator_waited": None, "handled_at": None, "chat_duration": None}
+    assert event.data["report"] == {
+        "creator_waited": None,
+        "handled_at": None,
+        "chat_duration": None,
+    }
 
 
 def test_callback() -> None:
@@ -168,4 +173,3 @@ def test_member_created_session_has_no_customer() -> None:
     [event] = parse(CONFIG, request_for(body))
     assert event.customer is None
     assert event.agent == Person(id="i~m~268", name="Andrew Lahikainen")
-
