@@ -85,8 +85,9 @@ async def test_host_answers_401_and_stores_nothing(hookyard_host: HostFactory) -
     async with hookyard_host(HOST_CONFIG) as host:
         wrong = await host.post(SOURCE, body, signed(body, "other-key"))
         missing = await host.post(SOURCE, body, {"content-type": "application/json"})
-        stale = await host.post(SOURCE, body.replace(b'"attempts": 0', b'"attempts": 1'),
-                                signed(body))
+        stale = await host.post(
+            SOURCE, body.replace(b'"attempts": 0', b'"attempts": 1'), signed(body)
+        )
         assert (wrong.status, missing.status, stale.status) == (401, 401, 401)
         good = await host.post(SOURCE, body, signed(body))
         assert (good.status, good.body) == (200, {"stored": 1, "duplicates": 0})

@@ -1,0 +1,58 @@
+"""The plugin is found the way a third-party plugin is: through the ``hookyard`` entry points."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import hookyard_helpcrunch
+from hookyard.testing import load_config
+from hookyard_helpcrunch import HelpCrunchConfig
+
+if TYPE_CHECKING:
+    import pytest
+
+BUILT_IN = ["generic", "http", "file", "log"]
+README = Path(__file__).parents[1] / "README.md"
+
+
+def test_entry_point_is_declared_by_the_distribution() -> None:
+    (entry_point,) = [
+        ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "helpcrunch"
+    ]
+    assert entry_point.value == "hookyard_helpcrunch"
+    assert entry_point.dist is not None and entry_point.dist.name == "hookyard-helpcrunch"
+    assert entry_point.load() is hookyard_helpcrunch
+
+
+def test_registered_through_the_plugin_manager(tmp_path: Path) -> None:
+    registry = load_config({}, tmp_path, disabled=BUILT_IN).registry
+    spec = registry.vendors["helpcrunch"]
+    assert registry.owners["vendor:helpcrunch"] == "helpcrunch"
+    assert spec.config_type is HelpCrunchConfig
+    assert (spec.verify, spec.parse, spec.simulate) == (
+        hookyard_helpcrunch.verify,
+        hookyard_helpcrunch.parse,
+        hookyard_helpcrunch.simulate,
+    )
+    assert spec.auth_fields == ("secret",)
+    assert spec.actions == hookyard_helpcrunch.ACTIONS
+
+
+def test_readme_example_configures_a_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HELPCRUNCH_SECRET", "from-the-environment")
+    [block] = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+    config = load_config(block, tmp_path, disabled=BUILT_IN).config
+    source = config.sources["helpcrunch-main"]
+    assert source.vendor == "helpcrunch"
+    assert source.options == HelpCrunchConfig(secret="from-the-environment")
+
+
+def test_vendor_docs_page_matches_the_readme() -> None:
+    page = Path(__file__).parents[3] / "docs" / "vendors" / "helpcrunch.md"
+    readme_table = README.read_text(encoding="utf-8").split("## What each event becomes")[1]
+    assert readme_table in page.read_text(encoding="utf-8")
