@@ -28,9 +28,7 @@ class User:
     """One checked DeskDirector User."""
 
     user_id: str
-    instance: str
     kind: str
-    number: int
     name: str | None
     company: str | None
     summary: dict[str, Any]
