@@ -60,15 +60,7 @@ def read_user(user: Reader) -> User:
     }
     if company is not None:
         summary["company"] = _company(company)
-    return User(
-        user_id,
-        match["instance"],
-        kind,
-        int(match["number"]),
-        summary["name"],
-        company_name,
-        summary,
-    )
+    return User(user_id, kind, summary["name"], company_name, summary)
 
 
 def _company(company: Reader) -> dict[str, Any]:
