@@ -105,8 +105,8 @@ def test_sources_weaker_than_they_look_are_refused(tmp_path: Path) -> None:
     assert found == [
         "sources.open.secret (line 2): `auth: none` accepts every webhook, so secret would be "
         "ignored: remove one of the two",
-        "sources.signed.secret (line 3): a secret starting with whsec_ must hold a key after "
-        "the prefix",
+        "sources.signed.secret (line 3): a Standard Webhooks secret must hold a key; this one "
+        "is empty",
     ]
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 LIVECHAT_SECRET = "lc-secret-Zq81xWv3"
 #: A secret that JSON writers may escape: ``\\/`` for ``/``, ``\\u0026`` for ``&``.
 ESCAPABLE_SECRET = "lc/secret&Zq81<x>"
-GENERIC_SECRET = "generic-secret-Hn52pKe7"
+GENERIC_SECRET = "whsec_Z2VuZXJpYy1zZWNyZXQtSG41MnBLZTctZm9yLXRlc3Rz"
 SMALL_LIMIT = 2048
 
 CONFIG = """\

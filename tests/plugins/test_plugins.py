@@ -233,10 +233,11 @@ def test_an_allow_list_naming_a_missing_plugin_is_one_line(
     monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat,slack")
     result = CliRunner().invoke(main, ["plugins"])
     assert result.exit_code == 2
-    assert result.output.strip().splitlines() == [
-        "hookyard: HOOKYARD_LOAD_PLUGINS names 'slack', which is not installed "
-        "(installed plugins: livechat)"
-    ]
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(
+        "hookyard: HOOKYARD_LOAD_PLUGINS names 'slack', which is not installed (installed plugins: "
+    )
+    assert "livechat" in line.rpartition("installed plugins: ")[2]
 
 
 def test_hookyard_trace_plugins_logs_every_hook_call(

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 LIVECHAT_SECRET = "lc-sentry-secret-Vb71Kx"
-SINK_SECRET = "sink-secret-Jd39Qp"
+SINK_SECRET = "whsec_c2luay1zZWNyZXQtSmQzOVFwLWZvci10aGUtdGVzdHM="
 
 CONFIG = """\
 database: "sqlite:///{folder}/hookyard.db"

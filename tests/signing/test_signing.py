@@ -121,3 +121,33 @@ def test_a_whsec_secret_without_a_key_is_refused() -> None:
     """Anyone can sign with an empty key."""
     with pytest.raises(ValueError, match="must hold a key"):
         signing.signing_key("whsec_")
+
+
+def test_svix_header_names_are_accepted() -> None:
+    """Senders built on Svix (Clerk, Resend, ...) send ``svix-*`` instead of ``webhook-*``."""
+    secret, now = SECRETS[1], int(time.time())
+    reference = Webhook(secret).sign("msg_svix", datetime.fromtimestamp(now, UTC), "{}")
+    headers = {"svix-id": "msg_svix", "svix-timestamp": str(now), "svix-signature": reference}
+    signing.verify(secret, headers, b"{}")
+    with pytest.raises(signing.SignatureInvalid):
+        signing.verify(secret, headers, b"[]")
+
+
+@pytest.mark.parametrize(
+    ("secret", "reason"),
+    [
+        ("whsec_c2hvcnQ=", "at least 24 bytes, this one holds 5"),
+        ("not base64!", "not base64"),
+        ("plain ü", "not base64"),
+    ],
+)
+def test_secrets_the_reference_would_not_use_are_refused(secret: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        signing.signing_key(secret)
+
+
+def test_a_secret_without_the_prefix_is_the_references_key() -> None:
+    bare = base64.b64encode(os.urandom(32)).decode()
+    headers = signing.signature_headers(bare, "msg_bare", b"{}")
+    Webhook(bare).verify(b"{}", headers, json_parse=False)
+    assert signing.signing_key(bare) == signing.signing_key("whsec_" + bare)

@@ -39,7 +39,7 @@ def test_http_timeout_takes_a_duration(written: str, seconds: float) -> None:
 
 
 def test_generic_tolerance_takes_a_duration() -> None:
-    config = _parse("sources:\n  peer: {vendor: generic, secret: s, tolerance: 5m}\n")
+    config = _parse("sources:\n  peer: {vendor: generic, secret: c2VjcmV0, tolerance: 5m}\n")
     assert config.sources["peer"].options.tolerance == 300.0
 
 

@@ -12,6 +12,7 @@ from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from standardwebhooks.webhooks import Webhook
 
 from hookyard.builtin import http as http_plugin
 from hookyard.builtin.http import HttpSinkConfig, parse_retry_after
@@ -80,7 +81,12 @@ def test_config_is_structured_by_the_host_converter() -> None:
         ({"url": "example.com/in"}, "url must start with http:// or https:// (got no scheme)"),
         ({"url": "https:///path"}, "url has no host name"),
         ({"url": "https://x.example", "timeout": 0}, "timeout must be more than 0 seconds"),
-        ({"url": "https://x.example", "secret": "whsec_!!!"}, "must be base64 after the prefix"),
+        ({"url": "https://x.example", "secret": "whsec_!!!"}, "must hold a key; this one is empty"),
+        (
+            {"url": "https://x.example", "secret": "whsec_c2hvcnQ="},
+            "at least 24 bytes, this one holds 5",
+        ),
+        ({"url": "https://x.example", "secret": "plain ü"}, "this one is not base64"),
     ],
 )
 def test_config_errors_are_clear(options: dict[str, Any], message: str) -> None:
@@ -175,11 +181,17 @@ async def test_webhook_id_is_the_idempotency_key(
     assert abs(int(stamp) - time.time()) < 5
 
 
+BARE_KEY = b"a key given without the prefix"
+
+
 @pytest.mark.parametrize(
     ("secret", "key"),
     [
         ("whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode(), None),
-        ("plain secret ü", "plain secret ü".encode()),
+        (
+            base64.b64encode(b"a key given without the prefix").decode(),
+            b"a key given without the prefix",
+        ),
     ],
 )
 async def test_signature_verifies_independently(
@@ -199,6 +211,7 @@ async def test_signature_verifies_independently(
     )
     assert headers["webhook-signature"] == expected
     assert secret not in json.dumps(headers)
+    Webhook(secret).verify(got.body, headers, json_parse=False)  # the reference library agrees
 
 
 async def test_no_signature_without_secret(

@@ -8,15 +8,15 @@ these helpers do that so plugins stop rewriting it.
 Standard Webhooks (https://www.standardwebhooks.com), version ``v1``: the signed content
 is ``{webhook-id}.{webhook-timestamp}.{body}``, signed with HMAC-SHA256 and sent
 base64-encoded as ``webhook-signature: v1,<signature>``. The key is taken from the secret:
-a secret starting with ``whsec_`` is the base64 encoding of the key (what Standard Webhooks
-libraries generate); any other secret is used as its UTF-8 bytes (the reference library
-would base64-decode it instead). The tests check interoperability with that library.
+the secret is the base64 encoding of the key, after an optional ``whsec_`` prefix, exactly
+as the reference library reads it (:func:`signing_key`). Senders built on Svix send the same
+headers named ``svix-id``, ``svix-timestamp`` and ``svix-signature``; :func:`verify` takes
+both. The tests check interoperability with the reference library.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import time
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALGORITHMS",
     "ENCODINGS",
+    "MIN_KEY_BYTES",
     "SECRET_PREFIX",
     "SignatureInvalid",
     "check_secret",
@@ -103,17 +104,34 @@ def verify_hmac(
     raise SignatureInvalid(f"the {algorithm} signature does not match")
 
 
+#: The shortest key a ``whsec_`` secret may hold (what Standard Webhooks libraries make).
+MIN_KEY_BYTES = 24
+
+
 def signing_key(secret: str) -> bytes:
-    """The HMAC key for ``secret``; raises ``ValueError`` for a malformed ``whsec_`` secret."""
-    if not secret.startswith(SECRET_PREFIX):
-        return secret.encode("utf-8")
-    encoded = secret[len(SECRET_PREFIX) :]
-    try:  # unpadded base64 is accepted, as the Standard Webhooks libraries accept it
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except binascii.Error:
-        raise ValueError("a secret starting with whsec_ must be base64 after the prefix") from None
+    """The HMAC key for ``secret``, read as the Standard Webhooks reference library reads it.
+
+    The secret is the base64 encoding of the key, after an optional ``whsec_`` prefix;
+    padding may be left out. Raises ``ValueError`` for a secret that is not base64 (where
+    the reference library fails too), for an empty key, and for a ``whsec_`` key shorter
+    than :data:`MIN_KEY_BYTES` bytes.
+    """
+    prefixed = secret.startswith(SECRET_PREFIX)
+    encoded = secret[len(SECRET_PREFIX) :] if prefixed else secret
+    try:  # exactly the reference's decoding, so every secret it reads means the same key
+        key = base64.b64decode(encoded + "==")
+    except ValueError:  # binascii.Error, or text that is not ASCII
+        raise ValueError(
+            "a Standard Webhooks secret is the base64 of its key (after whsec_); this one is "
+            "not base64"
+        ) from None
     if not key:  # anyone can sign with an empty key
-        raise ValueError("a secret starting with whsec_ must hold a key after the prefix")
+        raise ValueError("a Standard Webhooks secret must hold a key; this one is empty")
+    if prefixed and len(key) < MIN_KEY_BYTES:
+        raise ValueError(
+            f"a whsec_ secret must hold a key of at least {MIN_KEY_BYTES} bytes, this one "
+            f"holds {len(key)}"
+        )
     return key
 
 
@@ -157,7 +175,8 @@ def verify(
     :param tolerance: seconds the timestamp may differ from ``now`` either way.
     """
     msg_id, stamp, signatures = (
-        headers.get(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        headers.get(f"webhook-{name}") or headers.get(f"svix-{name}")  # Svix's names, too
+        for name in ("id", "timestamp", "signature")
     )
     if not msg_id or not stamp or not signatures:
         raise SignatureInvalid("missing webhook-id, webhook-timestamp or webhook-signature")

@@ -58,8 +58,8 @@ class GenericConfig:
     """Options of a source with ``vendor: generic``.
 
     :param secret: the Standard Webhooks secret the sender signs with (the ``secret`` of
-        the sending hookyard's ``http`` sink). A secret starting with ``whsec_`` is the
-        base64 form of the key; any other secret is used as its UTF-8 bytes. Leave it out
+        the sending hookyard's ``http`` sink): the base64 of the key after an optional
+        ``whsec_`` prefix, as :func:`hookyard.signing.signing_key` reads it. Leave it out
         only together with ``auth: none``.
     :param tolerance: how far ``webhook-timestamp`` may be from this machine's clock,
         either way: seconds or a duration such as ``5m`` (default 300 seconds); older

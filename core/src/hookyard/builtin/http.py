@@ -59,10 +59,10 @@ class HttpSinkConfig:
     :param url: where to POST; an ``http://`` or ``https://`` URL. Redirects are not
         followed: a 3xx answer is a failed attempt.
     :param secret: signs every request the Standard Webhooks way (``webhook-signature:
-        v1,<base64 HMAC-SHA256>``). A secret starting with ``whsec_`` is the base64 form of
-        the key, as Standard Webhooks libraries generate it; any other secret is used as
-        its UTF-8 bytes. Without a secret, requests carry ``webhook-id`` and
-        ``webhook-timestamp`` but no signature.
+        v1,<base64 HMAC-SHA256>``). The secret is the base64 of the key after an optional
+        ``whsec_`` prefix, as the Standard Webhooks reference library reads it
+        (:func:`hookyard.signing.signing_key`). Without a secret, requests carry
+        ``webhook-id`` and ``webhook-timestamp`` but no signature.
     :param timeout: how long one attempt may take in all, connecting included: seconds or
         a duration such as ``2s`` or ``500ms`` (default 10 seconds). An attempt that runs
         out of time is retried.
