@@ -11,7 +11,7 @@ import pytest
 from attrs import frozen
 
 from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
-from hookyard.testing import ConfigError, load_config
+from hookyard.testing import ConfigError, installed_vendor, load_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -121,3 +121,10 @@ def test_load_config_reports_the_plugins_option_errors(tmp_path: Path) -> None:
 def test_without_the_plugin_the_sink_is_unknown(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'notebook' is not installed"):
         load_config(config(), tmp_path)
+
+
+def test_installed_vendor_finds_a_vendor_through_its_entry_point_only(tmp_path: Path) -> None:
+    found = installed_vendor("livechat", tmp_path)
+    assert (found.owner, found.spec.name) == ("livechat", "livechat")
+    with pytest.raises(AssertionError, match="0 'hookyard' entry points are named 'generic'"):
+        installed_vendor("generic", tmp_path)  # built in: no entry point

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_helpcrunch
-from hookyard.testing import load_config
+from hookyard.testing import BUILT_IN, installed_vendor, load_config
 from hookyard_helpcrunch import HelpCrunchConfig
 
 if TYPE_CHECKING:
     import pytest
 
-BUILT_IN = ["generic", "http", "file", "log"]
 README = Path(__file__).parents[1] / "README.md"
 
 
-def test_entry_point_is_declared_by_the_distribution() -> None:
-    (entry_point,) = [
-        ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "helpcrunch"
-    ]
-    assert entry_point.value == "hookyard_helpcrunch"
-    assert entry_point.dist is not None and entry_point.dist.name == "hookyard-helpcrunch"
-    assert entry_point.load() is hookyard_helpcrunch
-
-
-def test_registered_through_the_plugin_manager(tmp_path: Path) -> None:
-    registry = load_config({}, tmp_path, disabled=BUILT_IN).registry
-    spec = registry.vendors["helpcrunch"]
-    assert registry.owners["vendor:helpcrunch"] == "helpcrunch"
+def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
+    found = installed_vendor("helpcrunch", tmp_path)
+    assert found.entry_point.value == "hookyard_helpcrunch"
+    assert found.entry_point.dist is not None
+    assert found.entry_point.dist.name == "hookyard-helpcrunch"
+    assert found.plugin is hookyard_helpcrunch
+    assert found.owner == "helpcrunch"
+    spec = found.spec
     assert spec.config_type is HelpCrunchConfig
     assert (spec.verify, spec.parse, spec.simulate) == (
         hookyard_helpcrunch.verify,

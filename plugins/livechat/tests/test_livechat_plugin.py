@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_livechat
-from hookyard.testing import load_config
+from hookyard.testing import BUILT_IN, installed_vendor, load_config
 from hookyard_livechat import LiveChatConfig
 
 if TYPE_CHECKING:
     import pytest
 
-#: The built-in plugins; left out so only entry-point plugins can provide ``livechat``.
-BUILT_IN = ["generic", "http", "file", "log"]
 README = Path(__file__).parents[1] / "README.md"
 
 
-def test_entry_point_is_declared_by_the_distribution() -> None:
-    (entry_point,) = [
-        ep for ep in importlib.metadata.entry_points(group="hookyard") if ep.name == "livechat"
-    ]
-    assert entry_point.value == "hookyard_livechat"
-    assert entry_point.dist is not None and entry_point.dist.name == "hookyard-livechat"
-    assert entry_point.load() is hookyard_livechat
-
-
-def test_registered_through_the_plugin_manager(tmp_path: Path) -> None:
-    registry = load_config({}, tmp_path, disabled=BUILT_IN).registry
-    spec = registry.vendors["livechat"]
-    assert registry.owners["vendor:livechat"] == "livechat"
+def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
+    found = installed_vendor("livechat", tmp_path)
+    assert found.entry_point.value == "hookyard_livechat"
+    assert found.entry_point.dist is not None
+    assert found.entry_point.dist.name == "hookyard-livechat"
+    assert found.plugin is hookyard_livechat
+    assert found.owner == "livechat"
+    spec = found.spec
     assert spec.config_type is LiveChatConfig
     assert (spec.verify, spec.parse, spec.simulate) == (
         hookyard_livechat.verify,

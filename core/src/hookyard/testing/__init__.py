@@ -6,6 +6,7 @@ documented in docs/plugins.md.
 """
 
 from hookyard.config import ConfigError
+from hookyard.testing.contract import BUILT_IN, InstalledVendor, installed_vendor
 from hookyard.testing.host import (
     Answered,
     Attempt,
@@ -18,15 +19,18 @@ from hookyard.testing.host import (
 from hookyard.testing.recorder import Recorded, RecordingServer, Reply
 
 __all__ = [
+    "BUILT_IN",
     "Answered",
     "Attempt",
     "ConfigError",
     "Delivery",
     "HostFactory",
+    "InstalledVendor",
     "Recorded",
     "RecordingServer",
     "Reply",
     "TestHost",
+    "installed_vendor",
     "load_config",
     "open_host",
 ]
