@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from attrs import field, frozen
@@ -34,17 +34,23 @@ EVENT_TYPES: frozenset[str] = frozenset(
     {
         "chat.started",
         "chat.message",
+        "chat.message_updated",
+        "chat.message_deleted",
+        "chat.seen",
+        "chat.requested",
         "chat.assigned",
         "chat.transferred",
         "chat.participant_added",
         "chat.participant_removed",
         "chat.status_changed",
+        "chat.updated",
         "chat.tagged",
         "chat.untagged",
         "chat.snoozed",
         "chat.unsnoozed",
         "chat.rated",
         "chat.closed",
+        "chat.wrapped_up",
         "chat.missed",
         "chat.callback_requested",
         "offline_message.received",
@@ -52,9 +58,12 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "customer.updated",
         "customer.deleted",
         "agent.created",
+        "agent.updated",
+        "agent.deleted",
         "agent.status_changed",
         "config.changed",
         "webhook.test",
+        "webhook.status_changed",
         "unknown",
     }
 )
@@ -137,6 +146,11 @@ class Event:
 
     ``id`` is the de-duplication key within a source: the vendor's event id where one
     exists, else :func:`stable_event_id` over what identifies the event.
+
+    ``dedup_window`` is for ids that cannot tell a retry from a real repeat (a vendor that
+    sends the same body for the same tag added twice): an event with a stored event's id
+    is a duplicate only within this long of that event's arrival; later, it is a new event.
+    None (the default): a duplicate forever. It is not part of the event's JSON form.
     """
 
     id: str
@@ -153,6 +167,7 @@ class Event:
     changes: dict[str, Any] = field(factory=dict)
     data: dict[str, Any] = field(factory=dict)
     raw: Any = None
+    dedup_window: timedelta | None = None
 
 
 def stable_event_id(*parts: object) -> str:

@@ -144,7 +144,9 @@ def _event_hook(_type: type, converter: cattrs.Converter) -> Callable[[Event], d
         return top[0]
 
     hook = override(unstruct_hook=plain)
-    return make_dict_unstructure_fn(Event, converter, raw=hook, data=hook, changes=hook)
+    return make_dict_unstructure_fn(
+        Event, converter, raw=hook, data=hook, changes=hook, dedup_window=override(omit=True)
+    )
 
 
 def _iso(value: datetime) -> str:
