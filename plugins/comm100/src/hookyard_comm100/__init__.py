@@ -1,0 +1,1 @@
+"""Comm100 Live Chat (chat, offline message and agent status webhooks) for hookyard."""

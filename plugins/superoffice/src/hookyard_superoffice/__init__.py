@@ -1,0 +1,1 @@
+"""SuperOffice (chat session, test and webhook state events) for hookyard."""
