@@ -1,0 +1,88 @@
+"""Through a real host (``hookyard.testing``): stored once, 400 for what is not Comm100's,
+and a source's ``token`` keeps out requests without it.
+
+Comm100 signs nothing, so the parse-through tests use ``auth: none``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from comm100_support import HOST_CONFIG, SOURCE, fixture_names, raw
+
+from hookyard.testing import BUILT_IN, ConfigError, load_config
+from hookyard_comm100 import ACTIONS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from hookyard.testing import HostFactory
+
+TOKEN = "t0k3n-of-at-least-sixteen-characters"
+TOKEN_CONFIG = {"sources": {SOURCE: {"vendor": "comm100", "token": TOKEN}}}
+JSON = {"content-type": "application/json"}
+
+
+async def test_every_fixture_is_stored_once(hookyard_host: HostFactory) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        for name in fixture_names():
+            first = await host.post(SOURCE, raw(name), JSON)
+            retry = await host.post(SOURCE, raw(name), JSON)
+            assert (first.status, first.body) == (200, {"stored": 1, "duplicates": 0}), name
+            assert (retry.status, retry.body) == (200, {"stored": 0, "duplicates": 1}), name
+
+
+async def test_an_agent_status_after_another_agents_is_stored(hookyard_host: HostFactory) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        one = await host.post(SOURCE, {"event": "online", "operator_id": 1}, JSON)
+        other = await host.post(SOURCE, {"event": "online", "operator_id": 2}, JSON)
+        away = await host.post(SOURCE, {"event": "away", "operator_id": 1}, JSON)
+    assert [a.body for a in (one, other, away)] == [{"stored": 1, "duplicates": 0}] * 3
+
+
+NOT_COMM100 = [
+    b"not json",
+    b"[1, 2]",
+    b'{"action": "incoming_chat", "payload": {}}',
+    b'{"event": "chat_started", "visitor": {"chat_id": [1]}}',
+    b'{"event": "online"}',
+    b"\xff",
+]
+
+
+async def test_what_is_not_comm100s_is_400(hookyard_host: HostFactory) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = [await host.post(SOURCE, body, JSON) for body in NOT_COMM100]
+        good = await host.post(SOURCE, raw("chat_started"), JSON)
+    assert [answer.status for answer in answers] == [400] * len(NOT_COMM100)
+    assert good.body == {"stored": 1, "duplicates": 0}  # the refused bodies left nothing behind
+
+
+async def test_simulated_deliveries_are_stored(hookyard_host: HostFactory) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = {action: await host.simulate(SOURCE, action) for action in ACTIONS}
+    for action, answered in answers.items():
+        assert (answered.status, answered.body) == (200, {"stored": 1, "duplicates": 0}), action
+
+
+def test_a_source_without_token_or_auth_none_is_refused(tmp_path: Path) -> None:
+    config = {"sources": {SOURCE: {"vendor": "comm100"}}}
+    with pytest.raises(ConfigError) as info:
+        load_config(config, tmp_path, disabled=BUILT_IN)
+    [problem] = info.value.problems
+    assert "no authentication configured" in problem and "auth: none" in problem
+
+
+async def test_token_source_refuses_requests_without_the_right_token(
+    hookyard_host: HostFactory,
+) -> None:
+    body = raw("chat_ended")
+    async with hookyard_host(TOKEN_CONFIG) as host:
+        missing = await host.post(SOURCE, body, JSON)
+        wrong = await host.post(SOURCE, body, JSON, query="token=not-the-token-at-all-000")
+        assert (missing.status, wrong.status) == (401, 401)
+        right = await host.post(SOURCE, body, JSON, query=f"token={TOKEN}")
+        simulated = await host.simulate(SOURCE, "chat_started")
+    assert (right.status, right.body) == (200, {"stored": 1, "duplicates": 0})
+    assert (simulated.status, simulated.body) == (200, {"stored": 1, "duplicates": 0})
