@@ -6,10 +6,11 @@ Comm100 signs nothing, so the parse-through tests use ``auth: none``.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
-from comm100_support import HOST_CONFIG, SOURCE, fixture_names, raw
+from comm100_support import HOST_CONFIG, SOURCE, fixture_names, load, raw
 
 from hookyard.testing import BUILT_IN, ConfigError, load_config
 from hookyard_comm100 import ACTIONS
@@ -86,3 +87,33 @@ async def test_token_source_refuses_requests_without_the_right_token(
         simulated = await host.simulate(SOURCE, "chat_started")
     assert (right.status, right.body) == (200, {"stored": 1, "duplicates": 0})
     assert (simulated.status, simulated.body) == (200, {"stored": 1, "duplicates": 0})
+
+
+#: Values of the wrong kind for any field (a lone surrogate, a number past 64 bits ...).
+ODD_VALUES: list[object] = [None, [], {"x": 1}, "\ud800", 1.5, True, 10**30, "/Date(9e9)/"]
+
+
+def _variants() -> list[tuple[str, bytes]]:
+    """Each object of a few fixtures with one field replaced by each odd value."""
+    found = []
+    for name, where in [
+        ("chat_ended", "visitor"),
+        ("chat_ended", "chat"),
+        ("offline_message_submitted", "offline_message"),
+        ("chat_wrapped_up", "wrapup"),
+        ("chat_wrapped_up", ""),
+        ("agent_online", ""),
+    ]:
+        for key in load(name).get(where, {}) if where else load(name):
+            for value in ODD_VALUES:
+                body = load(name)
+                (body[where] if where else body)[key] = value
+                found.append((f"{name} {where}.{key}={value!r}", json.dumps(body).encode()))
+    return found
+
+
+async def test_intake_never_answers_500(hookyard_host: HostFactory) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        for what, body in _variants():
+            answered = await host.post(SOURCE, body, JSON)
+            assert answered.status in {200, 400}, what

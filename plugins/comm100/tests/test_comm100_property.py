@@ -19,6 +19,7 @@ SCALARS = (
     | st.integers()
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()
+    | st.text(st.characters(categories=["Cs"]), max_size=2)  # lone surrogates: "\\ud800"
     | st.builds(
         "/Date({}{})/".format, st.integers(), st.sampled_from(["", "+0800", "-0530", "+2599"])
     )
