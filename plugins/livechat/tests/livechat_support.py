@@ -30,10 +30,11 @@ def load(name: str) -> Body:
     return body
 
 
-def changed(name: str, *path: str, value: object) -> Body:
-    """Fixture ``name`` with the value at ``path`` (keys from the top) set to ``value``."""
+def changed(name: str, *path: str | int, value: object) -> Body:
+    """Fixture ``name`` with the value at ``path`` (keys and indexes from the top) set to
+    ``value``."""
     body = load(name)
-    target = body
+    target: Any = body
     for key in path[:-1]:
         target = target[key]
     target[path[-1]] = value

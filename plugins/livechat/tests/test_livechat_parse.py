@@ -6,29 +6,73 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from livechat_support import RECEIVED_AT, Body, load
+from livechat_support import RECEIVED_AT, Body, fixture_names, load
 
-from hookyard import Attachment, Event, Person, Rating
+from hookyard import Attachment, Chat, Event, Person, Rating
+from hookyard_livechat._parse import HANDLERS
 
 ParseOne = Callable[[Body | bytes], Event]
 
 
-@pytest.mark.parametrize(
-    ("name", "event_type"),
-    [
-        ("incoming_chat", "chat.started"),
-        ("incoming_event", "chat.message"),
-        ("incoming_event_file", "chat.message"),
-        ("incoming_event_rating", "chat.rated"),
-        ("chat_deactivated", "chat.closed"),
-        ("chat_transferred", "chat.transferred"),
-        ("user_added_to_chat", "chat.participant_added"),
-        ("user_removed_from_chat", "chat.participant_removed"),
-        ("thread_tagged", "chat.tagged"),
-        ("thread_untagged", "chat.untagged"),
-        ("events_marked_as_seen", "unknown"),
-    ],
-)
+#: Every fixture -> its normalized type; the chat actions name chat PJ0MRSHTDG.
+TYPES = {
+    "incoming_chat": "chat.started",
+    "chat_deactivated": "chat.closed",
+    "chat_access_updated": "chat.updated",
+    "chat_transferred": "chat.transferred",
+    "user_added_to_chat": "chat.participant_added",
+    "user_removed_from_chat": "chat.participant_removed",
+    "incoming_event": "chat.message",
+    "incoming_event_file": "chat.message",
+    "incoming_event_rating": "chat.rated",
+    "event_deleted": "chat.message_deleted",
+    "event_updated": "chat.message_updated",
+    "incoming_rich_message_postback": "chat.message_updated",
+    "chat_properties_updated": "chat.updated",
+    "chat_properties_deleted": "chat.updated",
+    "thread_properties_updated": "chat.updated",
+    "thread_properties_deleted": "chat.updated",
+    "event_properties_updated": "chat.message_updated",
+    "event_properties_deleted": "chat.message_updated",
+    "thread_tagged": "chat.tagged",
+    "thread_untagged": "chat.untagged",
+    "thread_summary_set": "chat.updated",
+    "events_marked_as_seen": "chat.seen",
+    "customer_session_fields_updated": "customer.updated",
+}
+NO_CHAT = {
+    "routing_status_set": "agent.status_changed",
+    "incoming_customer": "customer.created",
+    "agent_created": "agent.created",
+    "agent_approved": "agent.updated",
+    "agent_updated": "agent.updated",
+    "agent_suspended": "agent.updated",
+    "agent_unsuspended": "agent.updated",
+    "agent_deleted": "agent.deleted",
+    "bot_created": "agent.created",
+    "bot_updated": "agent.updated",
+    "bot_deleted": "agent.deleted",
+    "auto_accesses_updated": "config.changed",
+    "group_created": "config.changed",
+    "group_updated": "config.changed",
+    "group_deleted": "config.changed",
+    "tag_created": "config.changed",
+    "tag_updated": "config.changed",
+    "tag_deleted": "config.changed",
+}
+
+
+def test_every_fixture_has_an_expected_type() -> None:
+    assert sorted({**TYPES, **NO_CHAT}) == fixture_names()
+
+
+def test_every_documented_action_is_mapped() -> None:
+    actions = {load(name)["action"] for name in fixture_names()}
+    assert len(actions) == 39  # the 38 actions of v3.6 and v3.5's incoming_customer
+    assert set(HANDLERS) - actions == {"auto_access_added"}
+
+
+@pytest.mark.parametrize(("name", "event_type"), sorted({**TYPES, **NO_CHAT}.items()))
 def test_common_fields(parse_one: ParseOne, name: str, event_type: str) -> None:
     body = load(name)
     event = parse_one(body)
@@ -39,7 +83,10 @@ def test_common_fields(parse_one: ParseOne, name: str, event_type: str) -> None:
         body["action"],
     )
     assert event.received_at == RECEIVED_AT
-    assert event.chat is not None and event.chat.id == "PJ0MRSHTDG"
+    if name in TYPES:
+        assert event.chat is not None and event.chat.id == "PJ0MRSHTDG"
+    else:
+        assert event.chat is None
 
 
 def test_incoming_chat(parse_one: ParseOne) -> None:
@@ -284,15 +331,17 @@ def test_untagged(parse_one: ParseOne) -> None:
 
 
 def test_unmapped_action_is_kept_as_unknown(parse_one: ParseOne) -> None:
-    body = load("events_marked_as_seen")
+    body = load("thread_tagged")
+    body["action"] = "chat_unfollowed"
     event = parse_one(body)
-    assert (event.type, event.vendor_type) == ("unknown", "events_marked_as_seen")
+    assert (event.type, event.vendor_type) == ("unknown", "chat_unfollowed")
+    assert event.chat == Chat(id="PJ0MRSHTDG", thread_id="K600PKZON8")
     assert event.raw["payload"] == body["payload"]
 
 
-def test_array_payload_is_kept_as_unknown(parse_one: ParseOne) -> None:
-    body = load("events_marked_as_seen")
-    body["action"] = "auto_accesses_updated"
-    body["payload"] = [{"id": "f65e41f43bbb2fefe3756698ba47caeb", "status": "deleted"}]
+def test_array_payload_of_an_unmapped_action_is_kept_as_unknown(parse_one: ParseOne) -> None:
+    body = load("auto_accesses_updated")
+    body["action"] = "auto_accesses_reordered"
     event = parse_one(body)
     assert (event.type, event.chat) == ("unknown", None)
+    assert event.raw["payload"] == body["payload"]

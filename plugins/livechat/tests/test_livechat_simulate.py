@@ -9,6 +9,7 @@ import pytest
 from livechat_support import request_for
 
 from hookyard_livechat import LiveChatConfig, parse, simulate, verify
+from hookyard_livechat._parse import HANDLERS
 from hookyard_livechat._simulate import ACTIONS
 
 CONFIG = LiveChatConfig(secret="simulated-secret")
@@ -17,17 +18,59 @@ EXPECTED = {
     "incoming_event": "chat.message",
     "rating": "chat.rated",
     "file": "chat.message",
+    "event_updated": "chat.message_updated",
+    "event_deleted": "chat.message_deleted",
+    "incoming_rich_message_postback": "chat.message_updated",
     "chat_transferred": "chat.transferred",
+    "chat_access_updated": "chat.updated",
     "user_added_to_chat": "chat.participant_added",
     "user_removed_from_chat": "chat.participant_removed",
     "thread_tagged": "chat.tagged",
     "thread_untagged": "chat.untagged",
+    "chat_properties_updated": "chat.updated",
+    "chat_properties_deleted": "chat.updated",
+    "thread_properties_updated": "chat.updated",
+    "thread_properties_deleted": "chat.updated",
+    "event_properties_updated": "chat.message_updated",
+    "event_properties_deleted": "chat.message_updated",
+    "thread_summary_set": "chat.updated",
+    "events_marked_as_seen": "chat.seen",
     "chat_deactivated": "chat.closed",
+    "routing_status_set": "agent.status_changed",
+    "incoming_customer": "customer.created",
+    "customer_session_fields_updated": "customer.updated",
+    "agent_created": "agent.created",
+    "agent_approved": "agent.updated",
+    "agent_updated": "agent.updated",
+    "agent_suspended": "agent.updated",
+    "agent_unsuspended": "agent.updated",
+    "agent_deleted": "agent.deleted",
+    "bot_created": "agent.created",
+    "bot_updated": "agent.updated",
+    "bot_deleted": "agent.deleted",
+    "auto_accesses_updated": "config.changed",
+    "group_created": "config.changed",
+    "group_updated": "config.changed",
+    "group_deleted": "config.changed",
+    "tag_created": "config.changed",
+    "tag_updated": "config.changed",
+    "tag_deleted": "config.changed",
 }
 
 
 def test_every_action_is_listed() -> None:
     assert set(ACTIONS) == set(EXPECTED)
+
+
+def test_every_mapped_livechat_action_can_be_sent() -> None:
+    sent = {json.loads(simulate(CONFIG, action).body)["action"] for action in ACTIONS}
+    assert set(HANDLERS) - sent == {"auto_access_added"}  # the docs' alias of one action
+
+
+@pytest.mark.parametrize("action", ["agent_created", "tag_deleted", "auto_accesses_updated"])
+def test_configuration_samples_carry_a_requester(action: str) -> None:
+    (event,) = parse(CONFIG, request_for(simulate(CONFIG, action).body))
+    assert event.data["requester"]["user_id"] == "smith@example.com"
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -46,11 +89,14 @@ def test_simulated_delivery_verifies_and_parses(action: str) -> None:
 def test_two_simulations_are_two_events(action: str) -> None:
     first, second = (parse(CONFIG, request_for(simulate(CONFIG, action).body)) for _ in "12")
     assert first[0].id != second[0].id
-    assert first[0].chat is not None and second[0].chat is not None
-    assert first[0].chat.id != second[0].chat.id
+    if first[0].chat is not None and second[0].chat is not None:
+        assert first[0].chat.id != second[0].chat.id
 
 
-@pytest.mark.parametrize("action", ["incoming_chat", "incoming_event", "rating", "file"])
+@pytest.mark.parametrize(
+    "action",
+    ["incoming_chat", "incoming_event", "rating", "file", "incoming_customer", "tag_created"],
+)
 def test_simulated_timestamps_are_now(action: str) -> None:
     before = datetime.now(UTC)
     (event,) = parse(CONFIG, request_for(simulate(CONFIG, action).body))

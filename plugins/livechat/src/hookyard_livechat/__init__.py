@@ -1,8 +1,9 @@
 """LiveChat (Text platform) webhooks v3.x for hookyard.
 
 Registers the ``livechat`` vendor: a delivery is authentic when the ``secret_key`` inside
-its JSON body equals the source's ``secret``; chat, message, rating, transfer, participant
-and tag actions become normalized events, every other action an ``unknown`` event.
+its JSON body equals the source's ``secret``; each of the 38 actions of webhooks v3.6 (and
+v3.5's ``incoming_customer``) becomes one normalized event, any other action an ``unknown``
+event.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Chat lifecycle actions: started, closed, transferred, participants and tags."""
+"""Chat actions: started, closed, access, transfers, participants, tags, properties, summary."""
 
 from __future__ import annotations
 
@@ -7,29 +7,24 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 
 from hookyard import Chat, Message, Person
-from hookyard_livechat._fields import (
-    ROLES,
-    obj,
-    opt_list,
-    opt_obj,
-    opt_str,
-    opt_time,
-    person,
-    str_list,
-    users_of_type,
-)
+from hookyard_livechat._delivery import REPEATABLE
+from hookyard_livechat._fields import ROLES, Obj, person
 from hookyard_livechat._messages import to_message
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from hookyard import Event
     from hookyard_livechat._delivery import Delivery
 
 __all__ = [
+    "chat_access_updated",
     "chat_deactivated",
+    "chat_properties_deleted",
+    "chat_properties_updated",
     "chat_transferred",
     "incoming_chat",
+    "thread_properties_deleted",
+    "thread_properties_updated",
+    "thread_summary_set",
     "thread_tagged",
     "thread_untagged",
     "user_added_to_chat",
@@ -39,22 +34,24 @@ __all__ = [
 
 def incoming_chat(delivery: Delivery) -> Event:
     """``chat.started``: the chat's customer, agent, group, tags and first message."""
-    chat = obj(delivery.fields(), "chat")
-    thread = opt_obj(chat, "thread") or {}
-    users = opt_list(chat, "users")
-    customers, agents = users_of_type(users, "customer"), users_of_type(users, "agent")
-    group_ids = _group_ids(opt_obj(thread, "access") or opt_obj(chat, "access") or {})
+    chat = delivery.fields().obj("chat")
+    thread = chat.opt_obj("thread") or Obj({}, chat.at("thread"))
+    users = chat.objs("users")
+    customers = [user for user in users if user.opt_str("type") == "customer"]
+    agents = [user for user in users if user.opt_str("type") == "agent"]
+    access = thread.opt_obj("access") or chat.opt_obj("access")
+    group_ids = access.ints("group_ids") if access is not None else ()
     normalized = Chat(
-        id=opt_str(chat, "id"),
-        thread_id=opt_str(thread, "id"),
-        status="closed" if thread.get("active") is False else "open",
+        id=chat.opt_str("id"),
+        thread_id=thread.opt_str("id"),
+        status="closed" if thread.opt_bool("active") is False else "open",
         department=_department(group_ids),
-        tags=str_list(thread, "tags"),
+        tags=thread.strs("tags"),
     )
     return delivery.event(
         "chat.started",
         delivery.stable_id(normalized.id, normalized.thread_id),
-        occurred_at=opt_time(thread, "created_at"),
+        occurred_at=thread.opt_time("created_at"),
         chat=normalized,
         customer=person(customers[0]) if customers else None,
         agent=person(agents[0]) if agents else None,
@@ -63,28 +60,22 @@ def incoming_chat(delivery: Delivery) -> Event:
     )
 
 
-def _first_message(thread: Mapping[str, Any], users: list[dict[str, Any]]) -> Message | None:
-    for event in opt_list(thread, "events"):
-        if isinstance(event, dict) and event.get("type") == "message":
+def _first_message(thread: Obj, users: list[Obj]) -> Message | None:
+    events = thread.objs("events")
+    for event in events:
+        if event.opt_str("type") == "message":
             return to_message(event, _roles(users))
     return None
 
 
-def _roles(users: list[dict[str, Any]]) -> dict[str, str]:
+def _roles(users: list[Obj]) -> dict[str, str]:
     """Author role by user id, from the chat's User objects."""
     roles: dict[str, str] = {}
     for user in users:
-        user_id, role = user.get("id"), ROLES.get(str(user.get("type")))
-        if isinstance(user_id, str) and role is not None:
+        user_id, role = user.opt_str("id"), ROLES.get(user.opt_str("type") or "")
+        if user_id is not None and role is not None:
             roles[user_id] = role
     return roles
-
-
-def _group_ids(access: Mapping[str, Any]) -> tuple[int, ...]:
-    value = opt_list(access, "group_ids")
-    if not all(type(item) is int for item in value):
-        raise TypeError("access.group_ids is not a list of integers")
-    return tuple(value)
 
 
 def _department(group_ids: tuple[int, ...]) -> str | None:
@@ -95,7 +86,7 @@ def _department(group_ids: tuple[int, ...]) -> str | None:
 def chat_deactivated(delivery: Delivery) -> Event:
     """``chat.closed``; ``user_id`` is missing when the router closed the thread."""
     chat = delivery.chat_ids()
-    user_id = opt_str(delivery.fields(), "user_id")
+    user_id = delivery.fields().opt_str("user_id")
     return delivery.event(
         "chat.closed",
         delivery.stable_id(chat.id, chat.thread_id, user_id),
@@ -104,41 +95,62 @@ def chat_deactivated(delivery: Delivery) -> Event:
     )
 
 
+def chat_access_updated(delivery: Delivery) -> Event:
+    """``chat.updated``: the chat's groups (``payload.id`` is the chat id)."""
+    fields = delivery.fields()
+    group_ids = fields.obj("access").ints("group_ids")
+    chat = Chat(id=fields.opt_str("id"), department=_department(group_ids))
+    access = {"group_ids": list(group_ids)}
+    return delivery.event(
+        "chat.updated",
+        delivery.stable_id(chat.id, access),
+        chat=chat,
+        changes={"access": access},
+        data={"group_ids": list(group_ids)},
+        dedup_window=REPEATABLE,
+    )
+
+
 def chat_transferred(delivery: Delivery) -> Event:
     """``chat.transferred``; ``data.transferred_to`` holds the target groups and agents."""
     fields, chat = delivery.fields(), delivery.chat_ids()
-    target = opt_obj(fields, "transferred_to") or {}
-    group_ids, agent_ids = _group_ids(target), str_list(target, "agent_ids")
+    target = fields.opt_obj("transferred_to") or Obj({}, fields.at("transferred_to"))
+    group_ids, agent_ids = target.ints("group_ids"), target.strs("agent_ids")
     data: dict[str, Any] = {
         "transferred_to": {"group_ids": list(group_ids), "agent_ids": list(agent_ids)},
-        "reason": opt_str(fields, "reason"),
-        "requester_id": opt_str(fields, "requester_id"),
+        "reason": fields.opt_str("reason"),
+        "requester_id": fields.opt_str("requester_id"),
     }
-    queue = opt_obj(fields, "queue")
+    queue = fields.opt_obj("queue")
     if queue is not None:
-        data["queue"] = queue
+        queue.opt_int("position")
+        queue.opt_int("wait_time")
+        queue.opt_time("queued_at")
+        queue.opt_time("queued_at_us")
+        data["queue"] = queue.value
     return delivery.event(
         "chat.transferred",
         delivery.stable_id(chat.id, chat.thread_id, data),
         chat=evolve(chat, department=_department(group_ids)),
         agent=Person(id=agent_ids[0]) if len(agent_ids) == 1 else None,
         data=data,
+        dedup_window=REPEATABLE,
     )
 
 
 def user_added_to_chat(delivery: Delivery) -> Event:
     """``chat.participant_added``: the added User as customer or agent."""
     fields = delivery.fields()
-    user = obj(fields, "user")
-    user_type = opt_str(fields, "user_type") or opt_str(user, "type")
+    user = fields.obj("user")
+    user_type = fields.opt_str("user_type") or user.opt_str("type")
     return _participant(delivery, "chat.participant_added", person(user), user_type)
 
 
 def user_removed_from_chat(delivery: Delivery) -> Event:
     """``chat.participant_removed``: only the user's id (and maybe type) is sent."""
     fields = delivery.fields()
-    who = Person(id=opt_str(fields, "user_id"))
-    return _participant(delivery, "chat.participant_removed", who, opt_str(fields, "user_type"))
+    who = Person(id=fields.opt_str("user_id"))
+    return _participant(delivery, "chat.participant_removed", who, fields.opt_str("user_type"))
 
 
 def _participant(delivery: Delivery, event_type: str, who: Person, user_type: str | None) -> Event:
@@ -146,8 +158,8 @@ def _participant(delivery: Delivery, event_type: str, who: Person, user_type: st
     data = {
         "user_id": who.id,
         "user_type": user_type,
-        "reason": opt_str(fields, "reason"),
-        "requester_id": opt_str(fields, "requester_id"),
+        "reason": fields.opt_str("reason"),
+        "requester_id": fields.opt_str("requester_id"),
     }
     return delivery.event(
         event_type,
@@ -156,6 +168,7 @@ def _participant(delivery: Delivery, event_type: str, who: Person, user_type: st
         customer=who if user_type == "customer" else None,
         agent=who if user_type == "agent" else None,
         data=data,
+        dedup_window=REPEATABLE,
     )
 
 
@@ -170,13 +183,61 @@ def thread_untagged(delivery: Delivery) -> Event:
 
 
 def _tag_event(delivery: Delivery, event_type: str, change: str) -> Event:
-    tag = opt_str(delivery.fields(), "tag")
-    if tag is None:
-        raise ValueError(f"{delivery.action} payload has no tag")
+    tag = delivery.fields().req_str("tag")
     chat = delivery.chat_ids()
     return delivery.event(
         event_type,
         delivery.stable_id(chat.id, chat.thread_id, tag),
         chat=evolve(chat, tags=(tag,) if event_type == "chat.tagged" else ()),
         changes={change: tag},
+        dedup_window=REPEATABLE,
+    )
+
+
+def chat_properties_updated(delivery: Delivery) -> Event:
+    """``chat.updated`` with ``changes.properties`` (only the updated ones, by namespace)."""
+    return _properties(delivery, "properties", deleted=False)
+
+
+def chat_properties_deleted(delivery: Delivery) -> Event:
+    """``chat.updated`` with ``changes.properties_deleted`` (names by namespace)."""
+    return _properties(delivery, "properties_deleted", deleted=True)
+
+
+def thread_properties_updated(delivery: Delivery) -> Event:
+    """``chat.updated`` with ``changes.thread_properties``."""
+    return _properties(delivery, "thread_properties", deleted=False)
+
+
+def thread_properties_deleted(delivery: Delivery) -> Event:
+    """``chat.updated`` with ``changes.thread_properties_deleted``."""
+    return _properties(delivery, "thread_properties_deleted", deleted=True)
+
+
+def _properties(delivery: Delivery, change: str, *, deleted: bool) -> Event:
+    chat = delivery.chat_ids()
+    properties = delivery.fields().properties("properties", deleted=deleted)
+    return delivery.event(
+        "chat.updated",
+        delivery.stable_id(chat.id, chat.thread_id, properties),
+        chat=chat,
+        changes={change: properties},
+        dedup_window=REPEATABLE,
+    )
+
+
+def thread_summary_set(delivery: Delivery) -> Event:
+    """``chat.updated`` with ``changes.summary``: the thread's summary as LiveChat sent it.
+
+    The vendor docs at hand show no sample of this payload, so nothing but the chat and
+    thread ids is required of it, and the whole payload identifies the event.
+    """
+    chat = delivery.chat_ids()
+    fields = delivery.fields()
+    return delivery.event(
+        "chat.updated",
+        delivery.stable_id(fields.value),
+        chat=chat,
+        changes={"summary": fields.value.get("summary")},
+        dedup_window=REPEATABLE,
     )

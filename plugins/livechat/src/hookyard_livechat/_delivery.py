@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from hookyard import Chat, Event, PayloadRejected, WebhookRequest, stable_event_id
+from hookyard_livechat._fields import Obj, rejected
 
 if TYPE_CHECKING:
     from datetime import datetime
 
 
-__all__ = ["VENDOR", "Delivery", "open_delivery"]
+__all__ = ["REPEATABLE", "VENDOR", "Delivery", "open_delivery"]
 
 VENDOR = "livechat"
+
+#: The ``dedup_window`` of events whose id cannot tell a retry from a real repeat (the same
+#: tag added again): LiveChat retries up to 3 times within about a minute, so a body seen
+#: again within 90 s of the stored one is a retry, and later it is a new event.
+REPEATABLE = timedelta(seconds=90)
 
 
 @frozen
@@ -28,31 +35,39 @@ class Delivery:
     action: str
     payload: Any
     organization_id: str | None
+    requester: dict[str, Any] | None
     raw: dict[str, Any]
 
     def stable_id(self, *parts: object) -> str:
         """A dedup id from what identifies this delivery (LiveChat retries send equal bodies)."""
         return stable_event_id(VENDOR, self.action, self.organization_id, *parts)
 
-    def fields(self) -> dict[str, Any]:
-        """``payload`` for the actions whose payload must be an object."""
-        if not isinstance(self.payload, dict):
-            raise TypeError(f"payload of {self.action} is not an object")
-        return self.payload
+    def fields(self) -> Obj:
+        """``payload``, for the actions whose payload is an object."""
+        return Obj.of(self.payload, "payload")
 
-    def chat_ids(self) -> Chat:
-        """The chat and thread this delivery is about, from ``payload.chat_id/thread_id``."""
-        chat_id, thread_id = self.fields().get("chat_id"), self.fields().get("thread_id")
-        for name, value in (("chat_id", chat_id), ("thread_id", thread_id)):
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"payload.{name} is not a string")
-        return Chat(id=chat_id, thread_id=thread_id)
+    def chat_ids(self, chat_key: str = "chat_id") -> Chat:
+        """The chat and thread this delivery is about (``payload.chat_id``, ``thread_id``)."""
+        fields = self.fields()
+        return Chat(id=fields.opt_str(chat_key), thread_id=fields.opt_str("thread_id"))
 
     def event(
-        self, event_type: str, event_id: str, *, occurred_at: datetime | None = None, **fields: Any
+        self,
+        event_type: str,
+        event_id: str,
+        *,
+        occurred_at: datetime | None = None,
+        data: dict[str, Any] | None = None,
+        **fields: Any,
     ) -> Event:
-        """An :class:`~hookyard.events.Event` with this delivery's common fields filled in."""
+        """An :class:`~hookyard.Event` with this delivery's common fields filled in.
+
+        ``data.requester`` is the v3.6 configuration webhooks' ``requester`` when sent.
+        """
         received_at = self.request.received_at
+        extra = dict(data or {})
+        if self.requester is not None:
+            extra["requester"] = self.requester
         return Event(
             id=event_id,
             source=self.request.source,
@@ -62,15 +77,16 @@ class Delivery:
             occurred_at=received_at if occurred_at is None else occurred_at,
             received_at=received_at,
             raw=self.raw,
+            data=extra,
             **fields,
         )
 
 
 def open_delivery(request: WebhookRequest) -> Delivery:
-    """Check the envelope; :class:`~hookyard.vendors.PayloadRejected` if it is not LiveChat's.
+    """Check the envelope; :class:`~hookyard.PayloadRejected` if it is not LiveChat's.
 
     ``payload`` is normally an object; ``auto_accesses_updated`` sends an array, so arrays
-    pass here and only the actions that need an object reject them (as unparsed).
+    pass here and the actions that need an object reject them.
     """
     body = request.json()
     if not isinstance(body, dict):
@@ -82,11 +98,24 @@ def open_delivery(request: WebhookRequest) -> Delivery:
     if not isinstance(payload, dict | list):
         raise PayloadRejected("LiveChat body has no payload object or array")
     organization_id = body.get("organization_id")
-    raw = {key: value for key, value in body.items() if key != "secret_key"}
     return Delivery(
         request=request,
         action=action,
         payload=payload,
         organization_id=organization_id if isinstance(organization_id, str) else None,
-        raw=raw,
+        requester=_requester(body),
+        raw={key: value for key, value in body.items() if key != "secret_key"},
     )
+
+
+def _requester(body: dict[str, Any]) -> dict[str, Any] | None:
+    """``requester`` (v3.6 configuration webhooks): ``{user_id, account_id, client_id}``."""
+    found = body.get("requester")
+    if found is None:
+        return None
+    if not isinstance(found, dict):
+        raise rejected("requester", "an object", found)
+    requester = Obj(found, "requester")
+    for key in ("user_id", "account_id", "client_id"):
+        requester.opt_str(key)
+    return found

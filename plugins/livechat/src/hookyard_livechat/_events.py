@@ -1,4 +1,4 @@
-"""``incoming_event``: messages, files, system messages and chat ratings."""
+"""Chat event actions: messages and ratings, edits, deletions, postbacks, properties, seen."""
 
 from __future__ import annotations
 
@@ -6,17 +6,26 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
-from hookyard import Person, Rating
-from hookyard_livechat._fields import obj, opt_obj
+from hookyard import Chat, Message, Person, Rating
+from hookyard_livechat._delivery import REPEATABLE
+from hookyard_livechat._fields import iso, rejected
 from hookyard_livechat._messages import event_data, to_message
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from hookyard import Event
     from hookyard_livechat._delivery import Delivery
+    from hookyard_livechat._fields import Obj
 
-__all__ = ["RATING_SYSTEM_MESSAGES", "incoming_event"]
+__all__ = [
+    "RATING_SYSTEM_MESSAGES",
+    "event_deleted",
+    "event_properties_deleted",
+    "event_properties_updated",
+    "event_updated",
+    "events_marked_as_seen",
+    "incoming_event",
+    "incoming_rich_message_postback",
+]
 
 RATED = "rating.chat_rated"
 COMMENTED = "rating.chat_commented"
@@ -32,7 +41,7 @@ def incoming_event(delivery: Delivery) -> Event:
 
     The event id is LiveChat's own event id, so repeated deliveries share it.
     """
-    event = obj(delivery.fields(), "event")
+    event = delivery.fields().obj("event")
     message = to_message(event, {})
     data = event_data(event)
     event_id = f"event:{message.id}" if message.id else delivery.stable_id(delivery.payload)
@@ -48,9 +57,9 @@ def incoming_event(delivery: Delivery) -> Event:
     return delivery.event("chat.message", event_id, **fields)
 
 
-def _rated(fields: dict[str, Any], system_type: str, event: Mapping[str, Any]) -> dict[str, Any]:
+def _rated(fields: dict[str, Any], system_type: str, event: Obj) -> dict[str, Any]:
     """``fields`` with the rating, and the customer's name that LiveChat puts in text_vars."""
-    text_vars = opt_obj(event, "text_vars") or {}
+    text_vars = event.opt_obj("text_vars")
     customer_name = _text_var(text_vars, ("customer",))
     data = {**fields["data"], "canceled": True} if system_type == CANCELED else fields["data"]
     return {
@@ -61,7 +70,7 @@ def _rated(fields: dict[str, Any], system_type: str, event: Mapping[str, Any]) -
     }
 
 
-def _rating(system_type: str, text_vars: Mapping[str, Any]) -> Rating:
+def _rating(system_type: str, text_vars: Obj | None) -> Rating:
     if system_type == RATED:
         return Rating(value=_text_var(text_vars, SCORE_KEYS))
     if system_type == COMMENTED:
@@ -69,12 +78,104 @@ def _rating(system_type: str, text_vars: Mapping[str, Any]) -> Rating:
     return Rating(value=None)
 
 
-def _text_var(text_vars: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+def _text_var(text_vars: Obj | None, keys: tuple[str, ...]) -> str | None:
     """The first of ``keys`` present in ``text_vars``, as text (numbers are accepted)."""
+    if text_vars is None:
+        return None
     for key in keys:
-        value = text_vars.get(key)
+        value = text_vars.value.get(key)
         if isinstance(value, str | int | float) and not isinstance(value, bool):
             return str(value)
         if value is not None:
-            raise TypeError(f"text_vars.{key} is not text")
+            raise rejected(text_vars.at(key), "a string or a number", value)
     return None
+
+
+def event_updated(delivery: Delivery) -> Event:
+    """``chat.message_updated``: ``message`` is the event as it is after the update.
+
+    The event's ``created_at`` is when it was first posted, so ``occurred_at`` is the
+    time of receipt; the update itself carries no time.
+    """
+    event = delivery.fields().obj("event")
+    chat = delivery.chat_ids()
+    return delivery.event(
+        "chat.message_updated",
+        delivery.stable_id(chat.id, chat.thread_id, event.value),
+        chat=chat,
+        message=to_message(event, {}),
+        data=event_data(event),
+        dedup_window=REPEATABLE,
+    )
+
+
+def event_deleted(delivery: Delivery) -> Event:
+    """``chat.message_deleted``: ``message.id`` is the deleted event's id."""
+    chat = delivery.chat_ids()
+    event_id = delivery.fields().req_str("event_id")
+    return delivery.event(
+        "chat.message_deleted",
+        delivery.stable_id(chat.id, chat.thread_id, event_id),
+        chat=chat,
+        message=Message(id=event_id),
+    )
+
+
+def event_properties_updated(delivery: Delivery) -> Event:
+    """``chat.message_updated`` with ``changes.properties`` (the updated ones)."""
+    return _event_properties(delivery, "properties", deleted=False)
+
+
+def event_properties_deleted(delivery: Delivery) -> Event:
+    """``chat.message_updated`` with ``changes.properties_deleted`` (names by namespace)."""
+    return _event_properties(delivery, "properties_deleted", deleted=True)
+
+
+def _event_properties(delivery: Delivery, change: str, *, deleted: bool) -> Event:
+    fields, chat = delivery.fields(), delivery.chat_ids()
+    event_id = fields.req_str("event_id")
+    properties = fields.properties("properties", deleted=deleted)
+    return delivery.event(
+        "chat.message_updated",
+        delivery.stable_id(chat.id, chat.thread_id, event_id, properties),
+        chat=chat,
+        message=Message(id=event_id),
+        changes={change: properties},
+        dedup_window=REPEATABLE,
+    )
+
+
+def incoming_rich_message_postback(delivery: Delivery) -> Event:
+    """``chat.message_updated``: a user pressed (or released) a rich message's button.
+
+    ``message.id`` is the rich message's event id, ``changes.postback`` the button
+    (``{id, toggled}``) and ``data.user_id`` who pressed it.
+    """
+    fields, chat = delivery.fields(), delivery.chat_ids()
+    event_id = fields.req_str("event_id")
+    postback = fields.obj("postback")
+    change = {"id": postback.req_str("id"), "toggled": postback.opt_bool("toggled")}
+    user_id = fields.opt_str("user_id")
+    return delivery.event(
+        "chat.message_updated",
+        delivery.stable_id(chat.id, chat.thread_id, event_id, user_id, change),
+        chat=chat,
+        message=Message(id=event_id),
+        changes={"postback": change},
+        data={"user_id": user_id},
+        dedup_window=REPEATABLE,
+    )
+
+
+def events_marked_as_seen(delivery: Delivery) -> Event:
+    """``chat.seen``: ``data.seen_up_to`` is the time of the last event the user saw."""
+    fields = delivery.fields()
+    seen_up_to = fields.opt_time("seen_up_to")
+    user_id = fields.opt_str("user_id")
+    chat = Chat(id=fields.opt_str("chat_id"))
+    return delivery.event(
+        "chat.seen",
+        delivery.stable_id(chat.id, user_id, iso(seen_up_to)),
+        chat=chat,
+        data={"user_id": user_id, "seen_up_to": iso(seen_up_to)},
+    )
