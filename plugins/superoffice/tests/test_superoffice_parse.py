@@ -239,6 +239,22 @@ def test_top_level_keys_in_camel_case(superoffice_parse_one: ParseOne) -> None:
     assert (event.type, event.id) == ("webhook.test", body["eventId"])
 
 
+@pytest.mark.parametrize(
+    ("name", "event_type"),
+    [
+        ("ChatSession.Created", "chat.started"),
+        ("CHATSESSION.MESSAGE", "chat.message"),
+        ("Webhook12.Errors", "webhook.status_changed"),
+        ("Test", "webhook.test"),
+    ],
+)
+def test_event_names_in_any_case(
+    superoffice_parse_one: ParseOne, name: str, event_type: str
+) -> None:
+    event = superoffice_parse_one(changed(Event=name))
+    assert (event.type, event.vendor_type) == (event_type, name)
+
+
 def test_test_delivery(superoffice_parse_one: ParseOne) -> None:
     event = superoffice_parse_one(fixture_request("test"))
     assert event.type == "webhook.test"

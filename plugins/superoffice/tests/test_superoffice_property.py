@@ -137,7 +137,7 @@ def _pick(node: dict[str, Any] | list[Any], data: st.DataObject) -> tuple[Any, A
     """A container inside ``node`` and one of its keys (or indexes), chosen by ``data``."""
     while True:
         keys = list(node) if isinstance(node, dict) else list(range(len(node)))
-        key = data.draw(st.sampled_from(keys))
+        key: Any = data.draw(st.sampled_from(keys))
         child = node[key]
         if not isinstance(child, dict | list) or not child or data.draw(st.booleans()):
             return node, key

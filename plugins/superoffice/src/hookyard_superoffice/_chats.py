@@ -75,7 +75,7 @@ def chat_event(envelope: Envelope) -> Event:
         chat=chat,
         customer=None if customer_id is None else Person(id=str(customer_id)),
         agent=None if user_id is None else Person(id=str(user_id)),
-        message=Message() if envelope.name == "chatsession.message" else None,
+        message=Message() if envelope.kind == "chatsession.message" else None,
         changes=changes,
         data=_extras(values, status_code, rating),
     )
@@ -89,9 +89,9 @@ def _status_name(code: int | None) -> str | None:
 def _type(
     envelope: Envelope, status_code: int | None, rating: int | None
 ) -> tuple[str, dict[str, Any]]:
-    if envelope.name == "chatsession.created":
+    if envelope.kind == "chatsession.created":
         return "chat.started", {}
-    if envelope.name == "chatsession.message":
+    if envelope.kind == "chatsession.message":
         return "chat.message", {}
     return _changed_type(envelope.changed, status_code, rating)
 

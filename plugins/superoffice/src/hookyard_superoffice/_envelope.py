@@ -36,6 +36,12 @@ class Envelope:
     occurred_at: datetime | None
 
     @property
+    def kind(self) -> str:
+        """The event name in lower case, what the parser dispatches on (``vendor_type``
+        keeps it as sent; SuperOffice's docs title events ``ChatSession.Created``)."""
+        return self.name.lower()
+
+    @property
     def test_header(self) -> bool:
         """Whether ``X-Hook-Test: true`` (in any case) came with the delivery."""
         return self.request.headers.get(TEST_HEADER, "").strip().lower() == "true"
@@ -43,7 +49,7 @@ class Envelope:
     @property
     def is_test(self) -> bool:
         """The test delivery: ``X-Hook-Test: true``, or the body's ``test`` event."""
-        return self.test_header or self.name == "test"
+        return self.test_header or self.kind == "test"
 
     def event_id(self) -> str:
         """The body's ``EventId`` (the same on every attempt of one cycle; the header's may

@@ -38,9 +38,9 @@ def parse(config: SuperOfficeConfig, request: WebhookRequest) -> list[Event]:
 def _event(envelope: Envelope) -> Event:
     if envelope.is_test:
         return webhook_test_event(envelope)
-    if envelope.name in CHAT_EVENTS:
+    if envelope.kind in CHAT_EVENTS:
         return chat_event(envelope)
-    if state_of(envelope.name) is not None:
+    if state_of(envelope.kind) is not None:
         return state_event(envelope)
     return _unknown(envelope)
 

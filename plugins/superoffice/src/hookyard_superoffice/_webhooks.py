@@ -39,7 +39,7 @@ def state_event(envelope: Envelope) -> Event:
     """``webhook.status_changed``: ``data.state`` from the event's name, the rest from
     ``FieldValues``; ``PrimaryKey`` is the webhook's id."""
     values = envelope.values
-    state = state_of(envelope.name)
+    state = state_of(envelope.kind)
     data: dict[str, Any] = compact(
         {
             "state": state,
