@@ -124,7 +124,7 @@ def _customer(visitor: Reader | None, chat: Reader | None) -> Person | None:
 def _chat_data(chat: Reader) -> dict[str, Any]:
     transcript = chat.opt_str("chat_transcript")
     return {
-        "transcript": [] if transcript is None else transcript_lines(transcript),
+        "transcript": [] if transcript is None else _transcript_lines(transcript),
         "attachments": [
             {"name": item.name, "url": item.url} for item in chat.attachments("attachment")
         ],
@@ -138,7 +138,7 @@ def _chat_data(chat: Reader) -> dict[str, Any]:
     }
 
 
-def transcript_lines(transcript: str) -> list[str]:
+def _transcript_lines(transcript: str) -> list[str]:
     """The transcript, one entry per "⊙"-separated line, without blank ones."""
     lines = (line.strip() for line in transcript.split(TRANSCRIPT_SEPARATOR))
     return [line for line in lines if line]
