@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import hookyard_livechat
 from hookyard.testing import BUILT_IN, installed_vendor, load_config
 from hookyard_livechat import LiveChatConfig
+from hookyard_livechat._parse import HANDLERS
 
 if TYPE_CHECKING:
     import pytest
@@ -59,3 +60,18 @@ def test_readme_example_configures_a_source(
     source = config.sources["livechat-main"]
     assert source.vendor == "livechat"
     assert source.options == LiveChatConfig(secret="from-the-environment")
+
+
+def test_vendor_docs_page_matches_the_readme() -> None:
+    page = Path(__file__).parents[3] / "docs" / "vendors" / "livechat.md"
+    readme = README.read_text(encoding="utf-8").splitlines(keepends=True)
+    copy = page.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert copy[2].startswith(readme[2].rstrip().removesuffix("."))
+    assert copy[2].rstrip().endswith("this page is a copy of `plugins/livechat/README.md`.")
+    assert copy[:2] + copy[3:] == readme[:2] + readme[3:]
+
+
+def test_readme_lists_every_mapped_action() -> None:
+    text = README.read_text(encoding="utf-8").split("## What each action becomes")[1]
+    missing = [action for action in HANDLERS if f"`{action}`" not in text]
+    assert missing == []

@@ -61,8 +61,7 @@ def incoming_chat(delivery: Delivery) -> Event:
 
 
 def _first_message(thread: Obj, users: list[Obj]) -> Message | None:
-    events = thread.objs("events")
-    for event in events:
+    for event in thread.objs("events"):
         if event.opt_str("type") == "message":
             return to_message(event, _roles(users))
     return None
@@ -229,8 +228,8 @@ def _properties(delivery: Delivery, change: str, *, deleted: bool) -> Event:
 def thread_summary_set(delivery: Delivery) -> Event:
     """``chat.updated`` with ``changes.summary``: the thread's summary as LiveChat sent it.
 
-    The vendor docs at hand show no sample of this payload, so nothing but the chat and
-    thread ids is required of it, and the whole payload identifies the event.
+    The vendor docs at hand show no sample of this payload, so only ``chat_id`` and
+    ``thread_id`` are read (strings when sent), and the whole payload identifies the event.
     """
     chat = delivery.chat_ids()
     fields = delivery.fields()
