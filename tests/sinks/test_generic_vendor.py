@@ -76,7 +76,8 @@ def test_parsing_needs_the_converter_hookyard_hands_the_plugin() -> None:
 
 
 def test_config_defaults_and_structure() -> None:
-    assert GenericConfig() == GenericConfig(None, 300.0)
+    assert GenericConfig() == GenericConfig(None, None, None, (), None)
+    assert (GenericConfig().max_age, GenericConfig(SECRET, 60.0).max_age) == (300.0, 60.0)
     config = make_converter().structure({"secret": SECRET, "tolerance": 60}, GenericConfig)
     assert config == GenericConfig(SECRET, 60.0)
     assert SECRET not in repr(config)
