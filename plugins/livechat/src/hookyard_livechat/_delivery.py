@@ -46,10 +46,10 @@ class Delivery:
         """``payload``, for the actions whose payload is an object."""
         return Obj.of(self.payload, "payload")
 
-    def chat_ids(self, chat_key: str = "chat_id") -> Chat:
+    def chat_ids(self) -> Chat:
         """The chat and thread this delivery is about (``payload.chat_id``, ``thread_id``)."""
         fields = self.fields()
-        return Chat(id=fields.opt_str(chat_key), thread_id=fields.opt_str("thread_id"))
+        return Chat(id=fields.opt_str("chat_id"), thread_id=fields.opt_str("thread_id"))
 
     def event(
         self,

@@ -62,10 +62,6 @@ class Obj:
     def at(self, key: str) -> str:
         return f"{self.path}.{key}"
 
-    def has(self, key: str) -> bool:
-        """Whether ``key`` is present and not null."""
-        return self.value.get(key) is not None
-
     def req(self, key: str, expected: str) -> Any:
         """``value[key]``, which must be present and not null."""
         if key not in self.value:
