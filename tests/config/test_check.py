@@ -376,7 +376,8 @@ def test_an_unknown_option_is_named_at_its_own_line_with_the_allowed_ones(
     )
     assert found == [
         "sources.chats.secrte (line 4): unknown key; did you mean 'secret'? "
-        "(allowed: auth, max_body_bytes, organization_id, secret, vendor)",
+        "(allowed: allow_ips, auth, basic_auth, max_body_bytes, organization_id, secret, token, "
+        "vendor)",
         "sinks.ops.timout (line 9): unknown key; did you mean 'timeout'? "
         "(allowed: headers, plugin, retry, secret, timeout, url)",
         "sinks.ops.retry.max_atempts (line 10): unknown key; did you mean 'max_attempts'? "

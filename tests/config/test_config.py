@@ -89,7 +89,7 @@ def test_an_unknown_top_level_key_is_rejected(problems: Problems) -> None:
     found = problems("database: sqlite:///h.db\nroutse: []\n")
     assert found == [
         "routse (line 2): unknown key; did you mean 'routes'? "
-        "(allowed: database, routes, sentry, sinks, sources, workers)"
+        "(allowed: database, routes, sentry, server, sinks, sources, workers)"
     ]
 
 
@@ -116,8 +116,8 @@ def test_unknown_vendor_and_sink_plugin_list_the_installed_ones(
 def test_a_source_without_credentials_must_say_auth_none(problems: Problems, load: Load) -> None:
     found = problems("sources:\n  chats:\n    vendor: livechat\n")
     assert found == [
-        "sources.chats (line 2): no authentication configured: set secret, or say "
-        "`auth: none` to accept unauthenticated webhooks"
+        "sources.chats (line 2): no authentication configured: set secret, or one of token, "
+        "basic_auth, allow_ips, or say `auth: none` to accept unauthenticated webhooks"
     ]
     config = load("sources:\n  chats:\n    vendor: livechat\n    auth: none\n")
     assert config.sources["chats"].auth == "none"

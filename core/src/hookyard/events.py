@@ -167,7 +167,7 @@ class Event:
     changes: dict[str, Any] = field(factory=dict)
     data: dict[str, Any] = field(factory=dict)
     raw: Any = None
-    dedup_window: timedelta | None = None
+    dedup_window: timedelta | None = field(default=None, metadata={"in_json_form": False})
 
 
 def stable_event_id(*parts: object) -> str:

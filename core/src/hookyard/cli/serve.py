@@ -99,6 +99,9 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
             create_app(hookyard_host, workers=workers),
             log_level=log_level,
             access_log=False,
+            # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
+            # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
+            proxy_headers=False,
             timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
         )
         url = f"http://{_address(host, sock.getsockname()[1])}"

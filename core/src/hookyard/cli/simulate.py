@@ -6,6 +6,7 @@ import click
 
 from hookyard.cli.common import config_option, fail, user_errors
 from hookyard.host import load_setup
+from hookyard.intake import credentials
 from hookyard.plugins import collect_registry, get_plugin_manager
 
 __all__ = ["simulate"]
@@ -45,11 +46,15 @@ def simulate(
     import httpx  # slow to import; only sending needs it
 
     target = f"{url.rstrip('/')}/hooks/{source}"
+    query, access_headers = credentials(configured.access)
     with httpx.Client(timeout=15) as client:
         for _ in range(count):
             sample = spec.simulate(configured.options, action)
+            headers = {**sample.headers, **access_headers}
             try:
-                response = client.post(target, content=sample.body, headers=dict(sample.headers))
+                response = client.post(
+                    target + (f"?{query}" if query else ""), content=sample.body, headers=headers
+                )
             except httpx.HTTPError as exc:
                 fail(f"could not reach {target}: {exc}; is `hookyard serve` running?", 1)
             click.echo(f"{action} -> {target}: HTTP {response.status_code} {response.text}")

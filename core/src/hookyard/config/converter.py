@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
 import re
 from contextlib import contextmanager
@@ -11,10 +12,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
+from attrs import fields
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _json_converter
 
-from hookyard.config.model import FilePath, Seconds
+from hookyard.config.model import FilePath, Network, Seconds
 from hookyard.events import Attachment, Chat, Event, Message, Person, Rating
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(bool, _bool)
     converter.register_structure_hook(Seconds, _seconds)
     converter.register_structure_hook(FilePath, _file_path)
+    converter.register_structure_hook_func(lambda t: t == Network, _network)
     converter.register_unstructure_hook_factory(lambda t: t is Event, _event_hook)
     _structure_event_parts(converter)
     return converter
@@ -144,9 +147,12 @@ def _event_hook(_type: type, converter: cattrs.Converter) -> Callable[[Event], d
         return top[0]
 
     hook = override(unstruct_hook=plain)
-    return make_dict_unstructure_fn(
-        Event, converter, raw=hook, data=hook, changes=hook, dedup_window=override(omit=True)
-    )
+    hidden: dict[str, Any] = {
+        a.name: override(omit=True)
+        for a in fields(Event)
+        if not a.metadata.get("in_json_form", True)
+    }
+    return make_dict_unstructure_fn(Event, converter, raw=hook, data=hook, changes=hook, **hidden)
 
 
 def _iso(value: datetime) -> str:
@@ -218,3 +224,23 @@ def _file_path(value: Any, _type: Any) -> FilePath:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"expected the path of a file, got {value!r}")
     return FilePath(resolve_path(value, _FOLDER.get()))
+
+
+def _network(value: Any, _type: Any) -> Network:
+    """An IP address or CIDR block; one with host bits set is refused, not rounded down."""
+    expected = f"expected an IP address or a CIDR block such as 203.0.113.0/24, got {value!r}"
+    if not isinstance(value, str):
+        raise ValueError(expected)
+    try:
+        return ipaddress.ip_network(value.strip())
+    except ValueError:
+        pass
+    try:
+        loose = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValueError(expected) from None
+    address = value.strip().partition("/")[0]
+    raise ValueError(
+        f"{value!r} has bits set past its /{loose.prefixlen}: write {loose} for the block, "
+        f"or {address}/{loose.max_prefixlen} for the one address"
+    )

@@ -18,7 +18,9 @@ from hookyard.config.model import (
     RetryPolicy,
     RouteConfig,
     SentryConfig,
+    ServerConfig,
     SinkConfig,
+    SourceAccess,
     SourceConfig,
     WorkersConfig,
     check_database,
@@ -44,9 +46,11 @@ __all__ = ["SINK_KEYS", "SOURCE_KEYS", "Loader"]
 
 #: The longest source, sink or route name (the store's columns hold 200 characters).
 NAME_LENGTH = 200
-_TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers"})
+_TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers", "server"})
+#: The keys of a source that say who may post to it, whatever the vendor (SourceAccess).
+ACCESS_KEYS = frozenset({"token", "basic_auth", "allow_ips"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
-SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"})
+SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"}) | ACCESS_KEYS
 SINK_KEYS = frozenset({"plugin", "retry"})
 
 
@@ -122,20 +126,22 @@ class Loader:
         own = {k: v for k, v in raw.items() if k not in SOURCE_KEYS}
         options = self.structure(own, spec.config_type, path, SOURCE_KEYS)
         limit = self.structure(raw.get("max_body_bytes", MIB), int, (*path, "max_body_bytes"))
-        if options is None or limit is None:
+        access = self._access(raw, path)
+        if options is None or limit is None or access is None:
             return None
         try:
-            source = SourceConfig(name, spec.name, options, auth, limit)
+            source = SourceConfig(name, spec.name, options, auth, limit, access)
         except ValueError as exc:  # max_body_bytes below 1
             self.report(option_path(exc, path), str(exc))
             return None
         given = [f for f in spec.auth_fields if getattr(options, f, None)]
+        given += [key for key in sorted(ACCESS_KEYS) if raw.get(key) is not None]
         if auth == "vendor" and not given:
-            fields = " or ".join(spec.auth_fields) or "credentials"
+            vendor = f"{' or '.join(spec.auth_fields)}, or " if spec.auth_fields else ""
             self.report(
                 path,
-                f"no authentication configured: set {fields}, or say `auth: none` to accept "
-                "unauthenticated webhooks",
+                f"no authentication configured: set {vendor}one of token, basic_auth, "
+                "allow_ips, or say `auth: none` to accept unauthenticated webhooks",
             )
             return None
         if auth == "none" and given:
@@ -146,6 +152,18 @@ class Loader:
             )
             return None
         return source if auth in ("vendor", "none") else None
+
+    def _access(self, raw: dict[str, Any], path: KeyPath) -> SourceAccess | None:
+        """The source's own ``token``, ``basic_auth`` and ``allow_ips`` (docs/configuration.md)."""
+        given = {key: raw[key] for key in ACCESS_KEYS if raw.get(key) is not None}
+        if isinstance(given.get("allow_ips"), str):
+            self.report(
+                (*path, "allow_ips"),
+                f"expected a list such as [{given['allow_ips']}], got a single string",
+            )
+            return None
+        access: SourceAccess | None = self.structure(given, SourceAccess, path, SOURCE_KEYS)
+        return access
 
     def _vendor(self, raw: dict[str, Any], path: KeyPath) -> VendorSpec | None:
         vendor_name = raw.get("vendor")
@@ -247,6 +265,7 @@ class Loader:
         database = self.database(top, path)
         sentry = self.structure(top.get("sentry") or {}, SentryConfig, ("sentry",))
         workers = self.structure(top.get("workers") or {}, WorkersConfig, ("workers",))
+        server = self.structure(top.get("server") or {}, ServerConfig, ("server",))
         return Config(
             database,
             sources,
@@ -256,6 +275,7 @@ class Loader:
             workers or WorkersConfig(),
             path,
             self.doc.lines,
+            server or ServerConfig(),
         )
 
 

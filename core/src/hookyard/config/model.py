@@ -6,6 +6,7 @@ shows each at the option it is about.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal, NewType
 from urllib.parse import urlsplit
@@ -15,15 +16,19 @@ from attrs import define, field, frozen
 from hookyard.config.located import Path as KeyPath
 
 __all__ = [
+    "BasicAuth",
     "Config",
     "ConfigError",
     "ConfigUnreadable",
     "FilePath",
     "RetryPolicy",
+    "Network",
     "RouteConfig",
     "Seconds",
     "SentryConfig",
+    "ServerConfig",
     "SinkConfig",
+    "SourceAccess",
     "SourceConfig",
     "WorkersConfig",
     "check_database",
@@ -36,7 +41,13 @@ Seconds = NewType("Seconds", float)
 #: configuration file's folder while the file is loaded, as for the SQLite database.
 #: Plugins may use it.
 FilePath = NewType("FilePath", str)
+#: An ``allow_ips`` entry or a ``trusted_proxy``: an IP address or a CIDR block.
+Network = IPv4Network | IPv6Network
 MIB = 1024 * 1024
+#: The shortest ``token`` a source accepts: guessing 16 URL-safe characters is hopeless.
+MIN_TOKEN_LENGTH = 16
+_TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_NEW_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one"
 #: A SQLite file next to the configuration file.
 DEFAULT_DATABASE = "sqlite:///hookyard.db"
 
@@ -138,6 +149,64 @@ class RetryPolicy:
     permanent_statuses: tuple[int, ...] = field(default=(), validator=_http_statuses)
 
 
+def check_token(_instance: object, _attribute: object, value: str | None) -> None:
+    """A ``token`` is long and made of characters a URL query carries as they are."""
+    if value is None:
+        return
+    if len(value) < MIN_TOKEN_LENGTH:
+        raise ValueError(
+            f"a token needs at least {MIN_TOKEN_LENGTH} characters, got {len(value)}; {_NEW_TOKEN}"
+        )
+    wrong = sorted(set(value) - _TOKEN_CHARACTERS)
+    if wrong:
+        raise ValueError(
+            "a token is letters, digits and - . _ ~ only (it goes into a URL unescaped), "
+            f"got {''.join(wrong)!r}; {_NEW_TOKEN}"
+        )
+
+
+def _check_username(_instance: object, _attribute: object, value: str) -> None:
+    if not value or ":" in value:
+        raise ValueError(f"a username is not empty and has no ':', got {value!r}")
+
+
+def _not_empty(_instance: object, _attribute: object, value: str) -> None:
+    if not value:
+        raise ValueError("must not be empty")
+
+
+def _some_networks(
+    _instance: object, _attribute: object, value: tuple[Network, ...] | None
+) -> None:
+    if value is not None and not value:
+        raise ValueError("an empty list would refuse every webhook; list addresses or leave it out")
+
+
+@frozen
+class BasicAuth:
+    """HTTP Basic credentials a source requires (``Authorization: Basic …``)."""
+
+    username: str = field(validator=_check_username)
+    password: str = field(repr=False, validator=_not_empty)
+
+
+@frozen
+class SourceAccess:
+    """Who may post to a source, whatever its vendor: checked before the vendor's scheme."""
+
+    token: str | None = field(default=None, repr=False, validator=check_token)
+    basic_auth: BasicAuth | None = None
+    allow_ips: tuple[Network, ...] | None = field(default=None, validator=_some_networks)
+
+    def secrets(self) -> list[str]:
+        """The credential values, to keep out of stored payloads and logs."""
+        found = [self.token, self.basic_auth.password if self.basic_auth else None]
+        return [value for value in found if value]
+
+    def __bool__(self) -> bool:
+        return bool(self.token or self.basic_auth or self.allow_ips)
+
+
 @frozen
 class SourceConfig:
     name: str
@@ -145,6 +214,19 @@ class SourceConfig:
     options: Any
     auth: Literal["vendor", "none"] = "vendor"
     max_body_bytes: int = field(default=MIB, validator=[_at_least(1), _at_most(1024 * MIB)])
+    access: SourceAccess = SourceAccess()
+
+
+@frozen
+class ServerConfig:
+    """How the HTTP edge sees its callers.
+
+    :param trusted_proxy: the address (or CIDR block) of the one reverse proxy in front of
+        hookyard: only for requests it passes on is ``X-Forwarded-For`` believed, and then
+        only its last entry (the address that proxy saw).
+    """
+
+    trusted_proxy: Network | None = None
 
 
 @frozen
@@ -191,3 +273,4 @@ class Config:
     path: Path | None = None
     #: The line of each path in the file, for problems found later (route checks).
     lines: dict[KeyPath, int] = field(factory=dict, repr=False, eq=False)
+    server: ServerConfig = ServerConfig()

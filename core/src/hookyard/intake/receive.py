@@ -17,6 +17,7 @@ from attrs import frozen
 
 from hookyard._json import dumps
 from hookyard.events import Event
+from hookyard.intake.access import Caller, refusal
 from hookyard.intake.redact import redacted, redacted_text
 from hookyard.observability.sentry import report_unparsed
 from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow, stored_event_id
@@ -40,6 +41,10 @@ log = logging.getLogger("hookyard.intake")
 THREAD_BODY_BYTES = 64 * 1024
 #: Headers never stored with an unparsed payload.
 SECRET_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
+
+
+#: A caller whose address and URL are not known (a source with allow_ips or token refuses it).
+UNKNOWN_CALLER = Caller()
 
 
 @frozen
@@ -113,7 +118,10 @@ class Intake:
         self.counters["internal_error"] += 1
         return Answer(500, {"error": "internal error"})
 
-    async def receive(self, source: str, headers: Mapping[str, str], body: bytes) -> Answer:
+    async def receive(
+        self, source: str, headers: Mapping[str, str], body: bytes, caller: Caller = UNKNOWN_CALLER
+    ) -> Answer:
+        """Answer one webhook from ``caller``; ``headers`` have lower-case names."""
         config = self._config.sources.get(source)
         if config is None:
             return self.unknown_source(source)
@@ -121,9 +129,9 @@ class Intake:
             return self.too_large(source)
         request = WebhookRequest(source, body, headers, datetime.now(UTC))
         if len(body) > THREAD_BODY_BYTES:  # its parsing would hold up every other answer
-            prepared = await asyncio.to_thread(self._prepare, config, request)
+            prepared = await asyncio.to_thread(self._prepare, config, request, caller)
         else:
-            prepared = self._prepare(config, request)
+            prepared = self._prepare(config, request, caller)
         if isinstance(prepared, Answer):
             return prepared
         if isinstance(prepared, Exception):
@@ -135,10 +143,10 @@ class Intake:
         return Answer(200, {"stored": outcome.stored, "duplicates": outcome.duplicates})
 
     def _prepare(
-        self, config: SourceConfig, request: WebhookRequest
+        self, config: SourceConfig, request: WebhookRequest, caller: Caller
     ) -> Answer | Exception | list[EventRow]:
         """Authenticate, parse and route: the answer, the parser's exception, or the rows."""
-        refused = self._authenticate(config, request)
+        refused = self._authenticate(config, request, caller)
         if refused is not None:
             return refused
         try:
@@ -149,10 +157,20 @@ class Intake:
             return exc
         return [self._row(event, form) for event, form in parsed]
 
-    def _authenticate(self, config: SourceConfig, request: WebhookRequest) -> Answer | None:
+    def _authenticate(
+        self, config: SourceConfig, request: WebhookRequest, caller: Caller
+    ) -> Answer | None:
+        """401 unless the source's own rules and then the vendor's scheme let it in."""
         if config.auth == "none":
             return None
+        proxy = self._config.server.trusted_proxy
+        if (refused := refusal(config.access, caller, request.headers, proxy)) is not None:
+            log.warning("source %s: authentication failed: %s", config.name, refused)
+            self.counters["unauthenticated"] += 1
+            return Answer(401, {"error": "authentication failed"})
         vendor = self._registry.vendors[config.vendor]
+        if vendor.auth_fields and not self._vendor_secrets(config):
+            return None  # the source relies on its own rules alone (a token, say)
         try:
             vendor.verify(config.options, request)
         except AuthenticationFailed as exc:
@@ -235,6 +253,9 @@ class Intake:
 
     def _secrets(self, config: SourceConfig) -> list[str]:
         """The values of the source's credentials (LiveChat echoes its secret in the body)."""
+        return [*self._vendor_secrets(config), *config.access.secrets()]
+
+    def _vendor_secrets(self, config: SourceConfig) -> list[str]:
         names = self._registry.vendors[config.vendor].auth_fields
         found = (getattr(config.options, name, None) for name in names)
         return [secret for secret in found if isinstance(secret, str) and secret]

@@ -50,7 +50,8 @@ def _shape(hint: Any) -> Shape:
         (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
     if attrs.has(hint):
         hints = typing.get_type_hints(hint)
-        return Shape("object", {a.name: _shape(hints[a.name]) for a in attrs.fields(hint)})
+        shown = [a for a in attrs.fields(hint) if a.metadata.get("in_json_form", True)]
+        return Shape("object", {a.name: _shape(hints[a.name]) for a in shown})
     if typing.get_origin(hint) is tuple:
         return Shape("list", item=_shape(typing.get_args(hint)[0]))
     if hint in (str, datetime):  # a timestamp is ISO 8601 text in the JSON form

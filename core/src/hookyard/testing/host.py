@@ -25,6 +25,7 @@ from attrs import evolve, frozen
 from hookyard import Seconds
 from hookyard._json import dumpb
 from hookyard.host import Host, Setup, setup_from_text
+from hookyard.intake import Caller, credentials
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Mapping
@@ -108,12 +109,22 @@ class TestHost:
         self.registry = setup.registry
 
     async def post(
-        self, source: str, body: bytes | Mapping[str, Any], headers: Mapping[str, str] = {}
+        self,
+        source: str,
+        body: bytes | Mapping[str, Any],
+        headers: Mapping[str, str] = {},
+        *,
+        query: str = "",
+        peer: str | None = "127.0.0.1",
     ) -> Answered:
-        """Hand one webhook to intake, as the HTTP edge would (header names lower-cased)."""
+        """Hand one webhook to intake, as the HTTP edge would (header names lower-cased).
+
+        :param query: the URL's query string without ``?`` (``token=…`` for a source's token).
+        :param peer: the address the request comes from, as the server's socket sees it.
+        """
         data = body if isinstance(body, bytes) else dumpb(body)
         lowered = {name.lower(): value for name, value in headers.items()}
-        answer = await self.host.intake.receive(source, lowered, data)
+        answer = await self.host.intake.receive(source, lowered, data, Caller(peer, query))
         return Answered(answer.status, dict(answer.body))
 
     async def simulate(self, source: str, action: str) -> Answered:
@@ -123,7 +134,8 @@ class TestHost:
         if spec.simulate is None:
             raise ValueError(f"vendor {spec.name!r} cannot simulate")
         sample = spec.simulate(configured.options, action)
-        return await self.post(source, sample.body, sample.headers)
+        query, headers = credentials(configured.access)
+        return await self.post(source, sample.body, {**sample.headers, **headers}, query=query)
 
     async def deliveries(self) -> list[Delivery]:
         """Every delivery, oldest first."""

@@ -16,6 +16,7 @@ from litestar.params import FromPath  # noqa: TC002 (Litestar reads annotations 
 from litestar.response import Response
 
 from hookyard._json import dumpb
+from hookyard.intake import Caller
 from hookyard.store import StoreError
 
 if TYPE_CHECKING:
@@ -75,8 +76,10 @@ async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Res
     if body is None:
         return _answer(intake.too_large(source))
     headers = {name.lower(): value for name, value in request.headers.items()}
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    caller = Caller(request.client.host if request.client else None, query)
     try:
-        answer = await intake.receive(source, headers, body)
+        answer = await intake.receive(source, headers, body, caller)
     except StoreError as exc:
         log.error("source %s: storing the webhook failed: %s", source, exc)
         return _answer(intake.unavailable())
