@@ -377,12 +377,11 @@ def _backwards(values: dict[str, str], wanted: str) -> str:
 def _put(body: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
     """Set ``value`` at ``keys``, making objects (and lists, for numbers) on the way."""
     node: Any = body
-    *inner, last = keys
-    for key, after in zip(inner, [*inner[1:], last], strict=True):
-        node = _place(node, key, [] if list_index(after) is not None else {})
+    for depth, key in enumerate(keys[:-1]):
+        node = _place(node, key, [] if list_index(keys[depth + 1]) is not None else {})
         if not isinstance(node, dict | list):
             return
-    _place(node, last, value)
+    _place(node, keys[-1], value)
 
 
 #: The longest list a sample makes to reach an index.
