@@ -82,10 +82,13 @@ class BlockingReader:
         """Run ``sql`` (``?`` placeholders) and return the first column of the first row."""
         if self._sqlite is not None:
             return self._sqlite.execute(sql, args).fetchone()[0]
-        numbered = sql
-        for index in range(len(args)):
-            numbered = numbered.replace("?", f"${index + 1}", 1)
-        return self._run(self._pg.fetchval(numbered, *args))
+        return self._run(self._pg.fetchval(_numbered(sql, args), *args))
+
+    def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+        """Run ``sql`` (``?`` placeholders) and return every row."""
+        if self._sqlite is not None:
+            return self._sqlite.execute(sql, args).fetchall()
+        return [tuple(r) for r in self._run(self._pg.fetch(_numbered(sql, args), *args))]
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))  # noqa: S608 (test tables)
@@ -99,3 +102,10 @@ class BlockingReader:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+
+def _numbered(sql: str, args: Sequence[Any]) -> str:
+    """``sql`` with PostgreSQL's ``$1``, ``$2`` … for its ``?`` placeholders."""
+    for index in range(len(args)):
+        sql = sql.replace("?", f"${index + 1}", 1)
+    return sql

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from attrs import field, frozen
@@ -147,10 +147,13 @@ class Event:
     ``id`` is the de-duplication key within a source: the vendor's event id where one
     exists, else :func:`stable_event_id` over what identifies the event.
 
-    ``dedup_window`` is for ids that cannot tell a retry from a real repeat (a vendor that
-    sends the same body for the same tag added twice): an event with a stored event's id
-    is a duplicate only within this long of that event's arrival; later, it is a new event.
-    None (the default): a duplicate forever. It is not part of the event's JSON form.
+    ``dedup_group`` is for ids that cannot tell a retry from a real repeat, because the
+    vendor sends the same body both times (the same tag added, removed and added again).
+    It names what the event reports on (``tag:<chat>:<thread>:<tag>``, an agent's status):
+    an event whose id is that of the group's latest stored event is a retry, a duplicate;
+    one whose id is only that of an earlier event of the group happened again, and is
+    stored as a new event with ``id`` ``<id>~2``, ``<id>~3`` …. None (the default): an
+    event with a stored event's id is always a duplicate. It is not part of the JSON form.
     """
 
     id: str
@@ -167,7 +170,7 @@ class Event:
     changes: dict[str, Any] = field(factory=dict)
     data: dict[str, Any] = field(factory=dict)
     raw: Any = None
-    dedup_window: timedelta | None = field(default=None, metadata={"in_json_form": False})
+    dedup_group: str | None = field(default=None, metadata={"in_json_form": False})
 
 
 def stable_event_id(*parts: object) -> str:

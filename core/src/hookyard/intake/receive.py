@@ -227,7 +227,20 @@ class Intake:
             occurred_at=event.occurred_at,
             body=form.text,
             deliveries=deliveries,
+            dedup_group=None if event.dedup_group is None else stored_event_id(event.dedup_group),
         )
+
+    def parse_kept(self, config: SourceConfig, request: WebhookRequest) -> list[EventRow]:
+        """The routed rows of a kept payload, parsed by the vendor plugin installed now.
+
+        Never verified: the payload was authenticated when it was received, and its stored
+        form has the credentials redacted. Raises whatever the parser raises.
+        """
+        return [self._row(event, form) for event, form in self._parse(config, request)]
+
+    def kept_error(self, config: SourceConfig, error: Exception) -> str:
+        """``error`` as an unparsed payload keeps it: without the source's credentials."""
+        return redacted_text(f"{type(error).__name__}: {error}", self._secrets(config))
 
     def _unparsed_row(
         self, config: SourceConfig, request: WebhookRequest, error: Exception
@@ -248,7 +261,7 @@ class Intake:
             received_at=request.received_at,
             payload=redacted(request.body, secrets),
             headers=dumps(headers),
-            error=redacted_text(f"{type(error).__name__}: {error}", secrets),
+            error=self.kept_error(config, error),
         )
 
     def _secrets(self, config: SourceConfig) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from hookyard.store._schema import events
 from hookyard.store._sqlite_intake import check_writable
 from hookyard.store.deliveries import DeliveryStore
 from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
+from hookyard.store.events import EventStore
 from hookyard.store.intake import IntakeWriter
 
 __all__ = ["READY_TIMEOUT", "Store", "StoreError", "StoreUnavailable", "display_url"]
@@ -28,6 +28,7 @@ class Store:
         self.engine = create_engine(url, **engine_options)
         self.intake = IntakeWriter(self.engine)
         self.deliveries = DeliveryStore(self.engine)
+        self.events = EventStore(self.engine)
 
     @property
     def display_url(self) -> str:
@@ -56,14 +57,6 @@ class Store:
         except TimeoutError:
             reason = f"no answer within {READY_TIMEOUT:g}s"
             raise StoreUnavailable(f"database unavailable: {reason}", reason) from None
-
-    @translated
-    async def events(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        query = select(events).order_by(events.c.pk.desc()).limit(limit)
-        if status is not None:
-            query = query.where(events.c.status == status)
-        async with self.engine.connect() as connection:
-            return [dict(row._mapping) for row in await connection.execute(query)]
 
     async def close(self) -> None:
         await self.intake.stop()

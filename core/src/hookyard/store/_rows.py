@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from hookyard._json import dumps
 
@@ -15,10 +16,14 @@ __all__ = [
     "EVENT_ID_LENGTH",
     "EventRow",
     "Key",
+    "Latest",
     "PlannedRow",
     "delivery_params",
     "event_params",
+    "first_of_each",
     "stored_event_id",
+    "stored_flags",
+    "tell_repeats_apart",
 ]
 
 #: The longest event id the ``events`` table keeps as it is (``VARCHAR(200)``).
@@ -54,6 +59,14 @@ class EventRow:
     headers: str | None = None
     error: str | None = None
     deliveries: Sequence[PlannedRow] = ()
+    #: ``Event.dedup_group`` (as stored); None for an event whose id alone dedups it.
+    dedup_group: str | None = None
+    #: The id the parser gave a grouped event, before a repeat got its ``~n``.
+    dedup_id: str | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.source, self.event_id)
 
 
 def event_params(row: EventRow) -> dict[str, Any]:
@@ -70,6 +83,8 @@ def event_params(row: EventRow) -> dict[str, Any]:
         "payload": row.payload,
         "headers": row.headers,
         "error": row.error,
+        "dedup_group": row.dedup_group,
+        "dedup_id": row.dedup_id,
     }
 
 
@@ -96,4 +111,70 @@ def stored_event_id(event_id: str) -> str:
     than :data:`EVENT_ID_LENGTH` (a sender's id of any length is still stored once)."""
     if len(event_id) <= EVENT_ID_LENGTH:
         return event_id
-    return "sha256:" + hashlib.sha256(event_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256:" + _digest(event_id)
+
+
+#: Per (source, dedup group): the ``dedup_id`` and ``event_id`` of its latest stored event.
+Latest = dict[tuple[str, str], tuple[str, str]]
+
+
+def tell_repeats_apart(
+    rows: Sequence[EventRow], latest: Latest, seen: dict[Key, int]
+) -> list[EventRow]:
+    """``rows`` in order, each grouped one with the id it is stored under (Event.dedup_group).
+
+    :param latest: each group's latest stored event (updated as rows are taken).
+    :param seen: per (source, id the parser gave), how many events are stored with it.
+
+    The id of its group's latest event: a retry, given that event's stored id (so it is
+    skipped as a duplicate). Else a new event: its own id the first time, ``<id>~n`` for
+    the n-th time; its deliveries get idempotency keys of their own.
+    """
+    told = []
+    for row in rows:
+        if row.dedup_group is None:
+            told.append(row)
+            continue
+        group, base = (row.source, row.dedup_group), row.event_id
+        last = latest.get(group)
+        if last is not None and last[0] == base:
+            final = last[1]
+        else:
+            count = seen.get((row.source, base), 0) + 1
+            seen[(row.source, base)] = count
+            final = base if count == 1 else stored_event_id(f"{base}~{count}")
+        latest[group] = (base, final)
+        told.append(_stored_as(row, final) if final != base else evolve(row, dedup_id=base))
+    return told
+
+
+def _stored_as(row: EventRow, event_id: str) -> EventRow:
+    """``row`` as the repeat stored under ``event_id``: the JSON form and keys say so too."""
+    body = row.body
+    if body is not None:
+        form = json.loads(body)
+        form["id"] = event_id
+        body = dumps(form)
+    deliveries = [
+        evolve(p, idempotency_key=_digest(f"{p.idempotency_key}\x00{event_id}")[:40])
+        for p in row.deliveries
+    ]
+    return evolve(row, event_id=event_id, dedup_id=row.event_id, body=body, deliveries=deliveries)
+
+
+def first_of_each(rows: Sequence[EventRow]) -> dict[Key, EventRow]:
+    """One row per (source, event id), the first: later ones are duplicates."""
+    unique: dict[Key, EventRow] = {}
+    for row in rows:
+        unique.setdefault(row.key, row)
+    return unique
+
+
+def stored_flags(rows: Sequence[EventRow], inserted: dict[Key, int]) -> list[bool]:
+    """Whether each of ``rows`` was stored: the first row of each key that was inserted."""
+    left = dict(inserted)
+    return [left.pop(row.key, None) is not None for row in rows]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -63,9 +63,13 @@ events = Table(
     Column("payload", LargeBinary, nullable=True),  # raw bytes of an unparsed delivery
     Column("headers", Text, nullable=True),  # JSON headers of an unparsed delivery
     Column("error", Text, nullable=True),
+    # Event.dedup_group, and the event's id before a repeat was told apart (see _rows.py).
+    Column("dedup_group", String(EVENT_ID_LENGTH), nullable=True),
+    Column("dedup_id", String(EVENT_ID_LENGTH), nullable=True),
     UniqueConstraint("source", "event_id", name="uq_events_source_event_id"),
 )
 Index("ix_events_status", events.c.status)
+Index("ix_events_dedup_group", events.c.source, events.c.dedup_group, events.c.pk)
 
 deliveries = Table(
     "deliveries",

@@ -17,10 +17,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
-from hookyard.store._rows import delivery_params, event_params
+from hookyard.store._rows import (
+    Latest,
+    delivery_params,
+    event_params,
+    first_of_each,
+    stored_flags,
+    tell_repeats_apart,
+)
 from hookyard.store.engine import sqlite_pragmas
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from hookyard.store._rows import EventRow, Key
 
 __all__ = ["SqliteIntake", "check_writable"]
@@ -42,8 +51,8 @@ class SqliteIntake:
         self._executor: ThreadPoolExecutor | None = None
         self._connection: sqlite3.Connection | None = None  # used in that thread only
 
-    async def insert(self, rows: dict[Key, EventRow]) -> dict[Key, int]:
-        """Commit ``rows``; returns the primary key of each event that was not stored yet."""
+    async def insert(self, rows: Sequence[EventRow]) -> list[bool]:
+        """Commit ``rows``; returns whether each was stored (else it was a duplicate)."""
         if self._executor is None:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix="hookyard-intake")
         loop = asyncio.get_running_loop()
@@ -69,7 +78,7 @@ class SqliteIntake:
             self._connection.close()
             self._connection = None
 
-    def _transaction(self, rows: dict[Key, EventRow]) -> dict[Key, int]:
+    def _transaction(self, rows: Sequence[EventRow]) -> list[bool]:
         connection = self._open()
         try:
             connection.execute("BEGIN IMMEDIATE")  # take the write lock before any work
@@ -103,12 +112,13 @@ def check_writable(path: str, timeout: float) -> None:
         raise DBAPIError.instance(None, None, exc, sqlite3.Error) from exc
 
 
-def insert_rows(connection: sqlite3.Connection, rows: dict[Key, EventRow]) -> dict[Key, int]:
+def insert_rows(connection: sqlite3.Connection, rows: Sequence[EventRow]) -> list[bool]:
     """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
+    told = _told_apart(connection, rows)
     inserted: dict[Key, int] = {}
     now = datetime.now(UTC)
     planned: list[dict[str, Any]] = []
-    for key, row in rows.items():
+    for key, row in first_of_each(told).items():
         values = event_params(row)
         sql = _insert_sql("events", tuple(values), _SKIP_DUPLICATE)
         found = connection.execute(sql, _sqlite_values(values)).fetchone()
@@ -118,7 +128,36 @@ def insert_rows(connection: sqlite3.Connection, rows: dict[Key, EventRow]) -> di
     if planned:
         sql = _insert_sql("deliveries", tuple(planned[0]))
         connection.executemany(sql, [_sqlite_values(values) for values in planned])
-    return inserted
+    return stored_flags(told, inserted)
+
+
+def _told_apart(connection: sqlite3.Connection, rows: Sequence[EventRow]) -> list[EventRow]:
+    """:func:`tell_repeats_apart`, with what the grouped rows need read from the file."""
+    grouped = [row for row in rows if row.dedup_group is not None]
+    if not grouped:
+        return list(rows)
+    latest: Latest = {}
+    seen: dict[Key, int] = {}
+    for row in grouped:
+        group = (row.source, str(row.dedup_group))
+        if group not in latest:
+            found = connection.execute(_LATEST_SQL, group).fetchone()
+            if found is not None:
+                latest[group] = (found[0], found[1])
+        if row.key not in seen:
+            found = connection.execute(_SEEN_SQL, (*group, row.event_id, *row.key)).fetchone()
+            seen[row.key] = max(found[0], found[1])
+    return tell_repeats_apart(rows, latest, seen)
+
+
+_LATEST_SQL = (
+    "SELECT dedup_id, event_id FROM events WHERE source = ? AND dedup_group = ? "
+    "ORDER BY pk DESC LIMIT 1"
+)
+_SEEN_SQL = (
+    "SELECT (SELECT count(*) FROM events WHERE source = ? AND dedup_group = ? AND dedup_id = ?), "
+    "(SELECT count(*) FROM events WHERE source = ? AND event_id = ?)"
+)
 
 
 _SKIP_DUPLICATE = " ON CONFLICT (source, event_id) DO NOTHING RETURNING pk"

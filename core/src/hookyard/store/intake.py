@@ -15,16 +15,20 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from attrs import define, frozen
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookyard.store._rows import (
     EventRow,
     Key,
+    Latest,
     PlannedRow,
     delivery_params,
     event_params,
+    first_of_each,
     stored_event_id,
+    stored_flags,
+    tell_repeats_apart,
 )
 from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
@@ -182,17 +186,22 @@ class IntakeWriter:
 
     @translated
     async def _commit(self, batches: list[IntakeBatch]) -> list[IntakeOutcome]:
-        rows = _unique(batches)
+        rows = [row for batch in batches for row in batch.rows]
         if self._sqlite is not None:
             # Its own connection, never the engine's: intake does not queue behind delivery
             # bookkeeping, and a locked file fails the group within its busy timeout.
-            inserted = await self._sqlite.insert(rows)
+            stored = await self._sqlite.insert(rows)
         else:
             async with self._engine.begin() as connection:
                 if connection.dialect.name == "postgresql":  # else SQLite in memory
                     await connection.execute(_PG_LOCK_TIMEOUT)
-                inserted = await insert_rows(connection, rows)
-        return [_outcome(batch, inserted) for batch in batches]
+                stored = await insert_rows(connection, rows)
+        outcomes, start = [], 0
+        for batch in batches:
+            end = start + len(batch.rows)
+            outcomes.append(_outcome(batch, stored[start:end]))
+            start = end
+        return outcomes
 
 
 def _sqlite_intake(engine: AsyncEngine) -> SqliteIntake | None:
@@ -207,44 +216,60 @@ def _fail(group: list[_Pending], error: Exception | None = None) -> None:
             pending.future.set_exception(error or stopped)
 
 
-def _unique(batches: list[IntakeBatch]) -> dict[Key, EventRow]:
-    """The group's rows, one per (source, event id): the first one wins."""
-    unique: dict[Key, EventRow] = {}
-    for batch in batches:
-        for row in batch.rows:
-            unique.setdefault((row.source, row.event_id), row)
-    return unique
-
-
-async def insert_rows(connection: AsyncConnection, rows: dict[Key, EventRow]) -> dict[Key, int]:
-    """Insert new events (skipping stored duplicates) and the deliveries of new ones."""
+async def insert_rows(connection: AsyncConnection, rows: Sequence[EventRow]) -> list[bool]:
+    """Insert new events (skipping stored duplicates) and the deliveries of new ones;
+    returns whether each row was stored."""
     if not rows:
-        return {}
+        return []
+    told = await _told_apart(connection, rows)
+    unique = first_of_each(told)
     insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
     statement = (
         insert(events)
         .on_conflict_do_nothing(index_elements=["source", "event_id"])
         .returning(events.c.pk, events.c.source, events.c.event_id)
     )
-    result = await connection.execute(statement, [event_params(row) for row in rows.values()])
+    result = await connection.execute(statement, [event_params(row) for row in unique.values()])
     inserted = {(r.source, r.event_id): r.pk for r in result}
     now = datetime.now(UTC)
     planned = [
         delivery_params(pk, row_planned, now)
         for key, pk in inserted.items()
-        for row_planned in rows[key].deliveries
+        for row_planned in unique[key].deliveries
     ]
     if planned:
         await connection.execute(deliveries.insert(), planned)
-    return inserted
+    return stored_flags(told, inserted)
 
 
-def _outcome(batch: IntakeBatch, inserted: dict[Key, int]) -> IntakeOutcome:
-    stored = duplicates = planned = 0
-    for row in batch.rows:
-        if inserted.pop((row.source, row.event_id), None) is not None:
-            stored += 1
-            planned += len(row.deliveries)
-        else:
-            duplicates += 1
-    return IntakeOutcome(stored, duplicates, planned)
+async def _told_apart(connection: AsyncConnection, rows: Sequence[EventRow]) -> list[EventRow]:
+    """:func:`tell_repeats_apart`, with what the grouped rows need read from the database."""
+    grouped = [row for row in rows if row.dedup_group is not None]
+    if not grouped:
+        return list(rows)
+    latest: Latest = {}
+    seen: dict[Key, int] = {}
+    c = events.c
+    for row in grouped:
+        group = (row.source, str(row.dedup_group))
+        in_group = (c.source == row.source) & (c.dedup_group == group[1])
+        if group not in latest:
+            query = select(c.dedup_id, c.event_id).where(in_group).order_by(c.pk.desc()).limit(1)
+            found = (await connection.execute(query)).first()
+            if found is not None:
+                latest[group] = (found[0], found[1])
+        if row.key not in seen:
+            repeats = select(func.count()).where(in_group & (c.dedup_id == row.event_id))
+            same = select(func.count()).where(
+                (c.source == row.source) & (c.event_id == row.event_id)
+            )
+            counts = (
+                await connection.execute(select(repeats.scalar_subquery(), same.scalar_subquery()))
+            ).one()
+            seen[row.key] = max(counts[0], counts[1])
+    return tell_repeats_apart(rows, latest, seen)
+
+
+def _outcome(batch: IntakeBatch, stored: Sequence[bool]) -> IntakeOutcome:
+    planned = sum(len(row.deliveries) for row, new in zip(batch.rows, stored, strict=True) if new)
+    return IntakeOutcome(sum(stored), len(stored) - sum(stored), planned)
