@@ -8,6 +8,7 @@ from hookyard.cli.check import check
 from hookyard.cli.common import CONTEXT_SETTINGS
 from hookyard.cli.db import db
 from hookyard.cli.deliveries import deliveries
+from hookyard.cli.events import events
 from hookyard.cli.plugins import plugins
 from hookyard.cli.serve import serve, worker
 from hookyard.cli.simulate import simulate
@@ -21,5 +22,5 @@ def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
 
 
-for command in (serve, worker, check, db, deliveries, simulate, plugins):
+for command in (serve, worker, check, db, deliveries, events, simulate, plugins):
     main.add_command(command)
