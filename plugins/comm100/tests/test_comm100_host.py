@@ -42,6 +42,53 @@ async def test_an_agent_status_after_another_agents_is_stored(hookyard_host: Hos
     assert [a.body for a in (one, other, away)] == [{"stored": 1, "duplicates": 0}] * 3
 
 
+async def test_away_online_away_is_three_events(hookyard_host: HostFactory) -> None:
+    """The second ``away`` sends the first's body; the ``online`` between makes it new."""
+    away, online = raw("agent_away"), raw("agent_online")
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = [
+            await host.post(SOURCE, body, JSON) for body in (away, away, online, online, away, away)
+        ]
+    assert [(a.status, a.body["stored"], a.body["duplicates"]) for a in answers] == [
+        (200, 1, 0),
+        (200, 0, 1),
+        (200, 1, 0),
+        (200, 0, 1),
+        (200, 1, 0),
+        (200, 0, 1),
+    ]
+
+
+async def test_another_agents_status_between_does_not_make_a_retry_new(
+    hookyard_host: HostFactory,
+) -> None:
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = [
+            await host.post(SOURCE, {"event": "away", "operator_id": operator}, JSON)
+            for operator in (1, 2, 1)
+        ]
+    assert [a.body["stored"] for a in answers] == [1, 1, 0]
+
+
+async def test_a_retry_after_the_opposite_status_is_stored_as_a_repeat(
+    hookyard_host: HostFactory,
+) -> None:
+    """The edge the README names: away, online, then a late retry of the away."""
+    away, online = raw("agent_away"), raw("agent_online")
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = [await host.post(SOURCE, body, JSON) for body in (away, online, away)]
+    assert [a.body["stored"] for a in answers] == [1, 1, 1]
+
+
+async def test_a_chat_transferred_back_is_a_new_event(hookyard_host: HostFactory) -> None:
+    to_ana = load("chat_transferred")
+    to_li = load("chat_transferred")
+    to_li["chat"]["operators"] = [{"id": "77", "name": "Li"}]
+    async with hookyard_host(HOST_CONFIG) as host:
+        answers = [await host.post(SOURCE, body, JSON) for body in (to_ana, to_ana, to_li, to_ana)]
+    assert [a.body["stored"] for a in answers] == [1, 0, 1, 1]
+
+
 NOT_COMM100 = [
     b"not json",
     b"[1, 2]",

@@ -106,7 +106,7 @@ def test_chat_request(comm100_parse_one: ParseOne) -> None:
     assert event.id == stable_event_id("chat_request", "7b1d4c55-3f0e-4a8e-9d51-2f7a9c0e6b13")
     assert event.agent is None
     assert event.data["visitor"]["status_name"] == "waiting for chat"
-    assert event.dedup_window is None
+    assert event.dedup_group is None
 
 
 def test_chat_requested_spelling_is_the_same_event(comm100_parse_one: ParseOne) -> None:
@@ -207,7 +207,7 @@ def test_chat_transferred(comm100_parse_one: ParseOne) -> None:
     chat_id = "5d2a9e61-8c47-4f0b-a3e2-6b1f0c9d7e44"
     assert event.type == "chat.transferred"
     assert event.id == stable_event_id("chat_transferred", chat_id, body["chat"])
-    assert event.dedup_window == timedelta(minutes=5)
+    assert event.dedup_group == f"comm100:transfer:{chat_id}"
     assert event.agent == Person(id="01000000-0000-0000-0000-0100000192b0", name="Ana")
     assert event.chat == Chat(id=chat_id, department="Billing")
     assert event.data["transcript"][-1] == "Walid transferred the chat to Ana."
@@ -289,7 +289,7 @@ def test_agent_status(
     assert event.agent == Person(id=operator_id)
     assert event.data == {"status": status}
     assert event.id == stable_event_id("agent_status", operator_id, status)
-    assert event.dedup_window == timedelta(minutes=5)
+    assert event.dedup_group == f"comm100:agent_status:{operator_id}"
     assert event.occurred_at == RECEIVED_AT
     assert (event.chat, event.customer, event.message) == (None, None, None)
 
@@ -299,6 +299,30 @@ def test_same_status_of_another_agent_is_another_event(comm100_parse_one: ParseO
     other = comm100_parse_one({"event": "online", "operator_id": 2})
     away = comm100_parse_one({"event": "away", "operator_id": 1})
     assert len({one.id, other.id, away.id}) == 3
+    assert one.dedup_group == away.dedup_group == "comm100:agent_status:1"
+    assert other.dedup_group == "comm100:agent_status:2"
+
+
+@pytest.mark.parametrize(
+    "name", ["offline_message_submitted", "chat_started", "chat_ended", "chat_wrapped_up"]
+)
+def test_events_that_happen_once_have_no_group(comm100_parse_one: ParseOne, name: str) -> None:
+    assert comm100_parse_one(raw(name)).dedup_group is None
+
+
+def test_an_unknown_event_has_no_group(comm100_parse_one: ParseOne) -> None:
+    assert comm100_parse_one({"event": "visitor_banned", "ip": "1.2.3.4"}).dedup_group is None
+
+
+def test_transfers_of_one_chat_share_a_group(comm100_parse_one: ParseOne) -> None:
+    body = load("chat_transferred")
+    first = comm100_parse_one(body)
+    body["chat"]["operators"] = [{"id": "77", "name": "Li"}]
+    again = comm100_parse_one(body)
+    body["visitor"]["chat_id"] = "another-chat"
+    other = comm100_parse_one(body)
+    assert first.id != again.id and first.dedup_group == again.dedup_group
+    assert other.dedup_group == "comm100:transfer:another-chat"
 
 
 def test_visitor_details_do_not_change_a_chat_event_id(comm100_parse_one: ParseOne) -> None:

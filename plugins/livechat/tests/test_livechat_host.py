@@ -24,6 +24,46 @@ async def test_a_retry_is_a_duplicate(hookyard_host: HostFactory) -> None:
     assert (again.status, again.body) == (200, {"stored": 0, "duplicates": 1})
 
 
+async def test_tag_untag_tag_is_three_events_and_retries_stay_duplicates(
+    hookyard_host: HostFactory,
+) -> None:
+    """The same tag added, removed and added again: the second add sends the first's body."""
+    tagged = json.dumps(load("thread_tagged")).encode()
+    untagged = json.dumps(load("thread_untagged")).encode()
+    async with hookyard_host(CONFIG) as host:
+        answers = [
+            await host.post("livechat-main", body)
+            for body in (tagged, tagged, untagged, untagged, tagged, tagged)
+        ]
+    assert [(a.status, a.body["stored"], a.body["duplicates"]) for a in answers] == [
+        (200, 1, 0),
+        (200, 0, 1),
+        (200, 1, 0),
+        (200, 0, 1),
+        (200, 1, 0),
+        (200, 0, 1),
+    ]
+
+
+async def test_another_tag_between_does_not_make_a_retry_new(hookyard_host: HostFactory) -> None:
+    tagged = json.dumps(load("thread_tagged")).encode()
+    other = json.dumps(changed("thread_tagged", "payload", "tag", value="sales")).encode()
+    async with hookyard_host(CONFIG) as host:
+        answers = [await host.post("livechat-main", body) for body in (tagged, other, tagged)]
+    assert [a.body["stored"] for a in answers] == [1, 1, 0]
+
+
+async def test_a_retry_after_the_opposite_event_is_stored_as_a_repeat(
+    hookyard_host: HostFactory,
+) -> None:
+    """The edge the README names: tag, untag, then a late retry of the tag."""
+    tagged = json.dumps(load("thread_tagged")).encode()
+    untagged = json.dumps(load("thread_untagged")).encode()
+    async with hookyard_host(CONFIG) as host:
+        answers = [await host.post("livechat-main", body) for body in (tagged, untagged, tagged)]
+    assert [a.body["stored"] for a in answers] == [1, 1, 1]
+
+
 async def test_a_malformed_delivery_is_400_naming_the_place(hookyard_host: HostFactory) -> None:
     body = changed("incoming_chat", "payload", "chat", "users", 1, "email", value=3)
     async with hookyard_host(CONFIG) as host:

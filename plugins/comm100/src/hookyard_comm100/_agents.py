@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hookyard import PayloadRejected, Person
-from hookyard_comm100._delivery import REPEAT_WINDOW
 
 if TYPE_CHECKING:
     from hookyard import Event
@@ -23,7 +22,9 @@ def agent_event(delivery: Delivery) -> Event:
 
     The body has nothing else, no time in particular, so the agent going online again is
     byte for byte a retry of the first time: the id is ``stable_event_id("agent_status",
-    operator_id, status)`` and it counts as a duplicate only for :data:`REPEAT_WINDOW`.
+    operator_id, status)``, and the agent's statuses share the group
+    ``comm100:agent_status:<operator_id>``. Away, online, away is three events; a retry of
+    the latest is a duplicate.
     """
     operator_id = delivery.body.opt_id("operator_id")
     if operator_id is None:
@@ -31,7 +32,7 @@ def agent_event(delivery: Delivery) -> Event:
     return delivery.event(
         "agent.status_changed",
         ("agent_status", operator_id, delivery.name),
-        dedup_window=REPEAT_WINDOW,
+        dedup_group=f"comm100:agent_status:{operator_id}",
         agent=Person(id=operator_id),
         data={"status": delivery.name},
     )

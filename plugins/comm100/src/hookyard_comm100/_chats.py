@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hookyard import Chat, PayloadRejected, Person, Rating
-from hookyard_comm100._delivery import REPEAT_WINDOW
 from hookyard_comm100._fields import Reader, iso, kind
 from hookyard_comm100._visitor import compact, visitor_data
 
@@ -42,7 +41,12 @@ TRANSCRIPT_SEPARATOR = "\u2299"
 
 def chat_event(delivery: Delivery) -> Event:
     """A chat event: ``chat`` (id, department, rating), ``customer`` (the visitor),
-    ``agent`` (the chat's first operator), and the rest in ``data``."""
+    ``agent`` (the chat's first operator), and the rest in ``data``.
+
+    A chat is requested, started and ended once; its transfers share the group
+    ``comm100:transfer:<chat_id>``, so a transfer body sent again after another transfer
+    of the chat is a new event.
+    """
     body = delivery.body
     name = _CANONICAL.get(delivery.name, delivery.name)
     visitor = body.opt_obj("visitor")
@@ -69,7 +73,7 @@ def chat_event(delivery: Delivery) -> Event:
         CHAT_TYPES[delivery.name],
         identity,
         occurred_at=_occurred_at(name, chat, wrapup),
-        dedup_window=REPEAT_WINDOW if name == "chat_transferred" else None,
+        dedup_group=f"comm100:transfer:{chat_id}" if name == "chat_transferred" else None,
         chat=_chat(chat_id, chat, visitor),
         customer=_customer(visitor, chat),
         agent=Person(**operators[0]) if operators else None,

@@ -6,23 +6,19 @@ shape, and only ``event`` is common to all of them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from hookyard import Event, PayloadRejected, WebhookRequest, stable_event_id
 from hookyard_comm100._fields import Reader, kind
 
-__all__ = ["REPEAT_WINDOW", "VENDOR", "Delivery", "open_delivery"]
+if TYPE_CHECKING:
+    from datetime import datetime
+
+__all__ = ["VENDOR", "Delivery", "open_delivery"]
 
 VENDOR = "comm100"
-
-#: How long an event whose body cannot tell a retry from a real repeat (an agent going
-#: online again, a chat transferred again) counts as a duplicate of the stored one. The
-#: unofficial design document has Comm100 retry a failed delivery 60 s after a 10 s
-#: timeout, three times: five minutes covers those retries.
-REPEAT_WINDOW = timedelta(minutes=5)
 
 
 @frozen
@@ -39,11 +35,15 @@ class Delivery:
         identity: tuple[object, ...],
         *,
         occurred_at: datetime | None = None,
-        dedup_window: timedelta | None = None,
+        dedup_group: str | None = None,
         **fields: Any,
     ) -> Event:
         """The normalized event; its id is ``stable_event_id(*identity)``, ``occurred_at``
-        the payload's time or, when it has none, when hookyard received it."""
+        the payload's time or, when it has none, when hookyard received it.
+
+        ``dedup_group`` is for bodies that cannot tell a retry from a real repeat (an agent
+        going online again): ``comm100:<kind>:<id>``, what the event reports the state of.
+        """
         return Event(
             id=stable_event_id(*identity),
             source=self.request.source,
@@ -53,7 +53,7 @@ class Delivery:
             occurred_at=occurred_at or self.request.received_at,
             received_at=self.request.received_at,
             raw=self.body.value,
-            dedup_window=dedup_window,
+            dedup_group=dedup_group,
             **fields,
         )
 

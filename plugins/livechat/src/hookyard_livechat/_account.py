@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hookyard_livechat._delivery import REPEATABLE
 from hookyard_livechat._fields import Obj, rejected
 
 if TYPE_CHECKING:
@@ -43,6 +42,10 @@ def _configured(
     ``data`` says ``{object, operation, object_id}``; ``changes`` holds the fields sent other
     than the identifying ``key`` (the full state for ``created``, the changed fields for
     ``updated``, nothing for ``deleted``).
+
+    The actions of one group or tag share the group ``config_<kind>`` and its id,
+    ``tag_created`` too although its ``created_at`` makes its id unique: a tag is deleted
+    with the same body each time, so the creation between two deletions tells them apart.
     """
 
     def handle(delivery: Delivery) -> Event:
@@ -55,7 +58,7 @@ def _configured(
             occurred_at=created_at,
             changes={k: v for k, v in fields.value.items() if k != key},
             data={"object": kind, "operation": operation, "object_id": object_id},
-            dedup_window=None if created_at is not None else REPEATABLE,
+            dedup_group=delivery.group(f"config_{kind}", object_id),
         )
 
     return handle
@@ -63,7 +66,8 @@ def _configured(
 
 def auto_accesses_updated(delivery: Delivery) -> Event:
     """``config.changed``: ``changes.auto_accesses`` lists the rules added, updated or
-    deleted (``{id, status, ...}`` each), as sent."""
+    deleted (``{id, status, ...}`` each), as sent. A change may touch several rules, so
+    the organization's rules are one group."""
     if not isinstance(delivery.payload, list):
         raise rejected("payload", "an array", delivery.payload)
     rules = [Obj.of(item, f"payload[{i}]") for i, item in enumerate(delivery.payload)]
@@ -77,7 +81,7 @@ def auto_accesses_updated(delivery: Delivery) -> Event:
         delivery.stable_id(sent, delivery.requester),
         changes={"auto_accesses": sent},
         data={"object": "auto_access", "operation": "updated", "object_id": None},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("auto_access"),
     )
 
 

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 
 from hookyard import Chat, Message, Person
-from hookyard_livechat._delivery import REPEATABLE
 from hookyard_livechat._fields import ROLES, Obj, person
 from hookyard_livechat._messages import to_message
 
@@ -106,7 +105,7 @@ def chat_access_updated(delivery: Delivery) -> Event:
         chat=chat,
         changes={"access": access},
         data={"group_ids": list(group_ids)},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("access", chat.id),
     )
 
 
@@ -133,7 +132,7 @@ def chat_transferred(delivery: Delivery) -> Event:
         chat=evolve(chat, department=_department(group_ids)),
         agent=Person(id=agent_ids[0]) if len(agent_ids) == 1 else None,
         data=data,
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("transfer", chat.id, chat.thread_id),
     )
 
 
@@ -153,6 +152,7 @@ def user_removed_from_chat(delivery: Delivery) -> Event:
 
 
 def _participant(delivery: Delivery, event_type: str, who: Person, user_type: str | None) -> Event:
+    """A user added to or removed from a thread: the two share the user's group there."""
     fields, chat = delivery.fields(), delivery.chat_ids()
     data = {
         "user_id": who.id,
@@ -167,7 +167,7 @@ def _participant(delivery: Delivery, event_type: str, who: Person, user_type: st
         customer=who if user_type == "customer" else None,
         agent=who if user_type == "agent" else None,
         data=data,
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("participant", chat.id, chat.thread_id, who.id),
     )
 
 
@@ -182,6 +182,8 @@ def thread_untagged(delivery: Delivery) -> Event:
 
 
 def _tag_event(delivery: Delivery, event_type: str, change: str) -> Event:
+    """A tag added to or removed from a thread: the two share the tag's group there, so the
+    same tag added, removed and added again is three events."""
     tag = delivery.fields().req_str("tag")
     chat = delivery.chat_ids()
     return delivery.event(
@@ -189,39 +191,46 @@ def _tag_event(delivery: Delivery, event_type: str, change: str) -> Event:
         delivery.stable_id(chat.id, chat.thread_id, tag),
         chat=evolve(chat, tags=(tag,) if event_type == "chat.tagged" else ()),
         changes={change: tag},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("tag", chat.id, chat.thread_id, tag),
     )
 
 
 def chat_properties_updated(delivery: Delivery) -> Event:
     """``chat.updated`` with ``changes.properties`` (only the updated ones, by namespace)."""
-    return _properties(delivery, "properties", deleted=False)
+    return _properties(delivery, "properties", deleted=False, thread=False)
 
 
 def chat_properties_deleted(delivery: Delivery) -> Event:
     """``chat.updated`` with ``changes.properties_deleted`` (names by namespace)."""
-    return _properties(delivery, "properties_deleted", deleted=True)
+    return _properties(delivery, "properties_deleted", deleted=True, thread=False)
 
 
 def thread_properties_updated(delivery: Delivery) -> Event:
     """``chat.updated`` with ``changes.thread_properties``."""
-    return _properties(delivery, "thread_properties", deleted=False)
+    return _properties(delivery, "thread_properties", deleted=False, thread=True)
 
 
 def thread_properties_deleted(delivery: Delivery) -> Event:
     """``chat.updated`` with ``changes.thread_properties_deleted``."""
-    return _properties(delivery, "thread_properties_deleted", deleted=True)
+    return _properties(delivery, "thread_properties_deleted", deleted=True, thread=True)
 
 
-def _properties(delivery: Delivery, change: str, *, deleted: bool) -> Event:
+def _properties(delivery: Delivery, change: str, *, deleted: bool, thread: bool) -> Event:
+    """The chat's (or with ``thread`` the thread's) properties updated or deleted: one
+    group for all of them, since a delivery may touch several namespaces."""
     chat = delivery.chat_ids()
     properties = delivery.fields().properties("properties", deleted=deleted)
+    group = (
+        delivery.group("thread_properties", chat.id, chat.thread_id)
+        if thread
+        else delivery.group("chat_properties", chat.id)
+    )
     return delivery.event(
         "chat.updated",
         delivery.stable_id(chat.id, chat.thread_id, properties),
         chat=chat,
         changes={change: properties},
-        dedup_window=REPEATABLE,
+        dedup_group=group,
     )
 
 
@@ -238,5 +247,5 @@ def thread_summary_set(delivery: Delivery) -> Event:
         delivery.stable_id(fields.value),
         chat=chat,
         changes={"summary": fields.value.get("summary")},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("summary", chat.id, chat.thread_id),
     )

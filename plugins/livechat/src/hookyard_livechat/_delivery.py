@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -14,14 +13,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
-__all__ = ["REPEATABLE", "VENDOR", "Delivery", "open_delivery"]
+__all__ = ["VENDOR", "Delivery", "open_delivery"]
 
 VENDOR = "livechat"
-
-#: The ``dedup_window`` of events whose id cannot tell a retry from a real repeat (the same
-#: tag added again): LiveChat retries up to 3 times within about a minute, so a body seen
-#: again within 90 s of the stored one is a retry, and later it is a new event.
-REPEATABLE = timedelta(seconds=90)
 
 
 @frozen
@@ -41,6 +35,18 @@ class Delivery:
     def stable_id(self, *parts: object) -> str:
         """A dedup id from what identifies this delivery (LiveChat retries send equal bodies)."""
         return stable_event_id(VENDOR, self.action, self.organization_id, *parts)
+
+    def group(self, kind: str, *parts: str | int | None) -> str:
+        """The ``dedup_group`` of an event whose id cannot tell a retry from a real repeat:
+        ``livechat:<kind>:<organization_id>:<parts>``, naming what the event reports the
+        state of (``group("tag", chat_id, thread_id, tag)``).
+
+        The events that change one state, and undo each other (a tag added and removed),
+        share it. Every part but the last is an id without ``:``, so no two groups can spell
+        the same text; an absent part is empty.
+        """
+        texts = ("" if part is None else str(part) for part in (self.organization_id, *parts))
+        return ":".join((VENDOR, kind, *texts))
 
     def fields(self) -> Obj:
         """``payload``, for the actions whose payload is an object."""

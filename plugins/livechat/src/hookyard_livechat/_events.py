@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 
 from hookyard import Chat, Message, Person, Rating
-from hookyard_livechat._delivery import REPEATABLE
 from hookyard_livechat._fields import iso, rejected
 from hookyard_livechat._messages import event_data, to_message
 
@@ -95,17 +94,19 @@ def event_updated(delivery: Delivery) -> Event:
     """``chat.message_updated``: ``message`` is the event as it is after the update.
 
     The event's ``created_at`` is when it was first posted, so ``occurred_at`` is the
-    time of receipt; the update itself carries no time.
+    time of receipt; the update itself carries no time. The edits of one event share a
+    group, so an edit undone and made again is three events.
     """
     event = delivery.fields().obj("event")
     chat = delivery.chat_ids()
+    message = to_message(event, {})
     return delivery.event(
         "chat.message_updated",
         delivery.stable_id(chat.id, chat.thread_id, event.value),
         chat=chat,
-        message=to_message(event, {}),
+        message=message,
         data=event_data(event),
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("event", chat.id, chat.thread_id, message.id),
     )
 
 
@@ -141,7 +142,7 @@ def _event_properties(delivery: Delivery, change: str, *, deleted: bool) -> Even
         chat=chat,
         message=Message(id=event_id),
         changes={change: properties},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("event_properties", chat.id, chat.thread_id, event_id),
     )
 
 
@@ -149,7 +150,8 @@ def incoming_rich_message_postback(delivery: Delivery) -> Event:
     """``chat.message_updated``: a user pressed (or released) a rich message's button.
 
     ``message.id`` is the rich message's event id, ``changes.postback`` the button
-    (``{id, toggled}``) and ``data.user_id`` who pressed it.
+    (``{id, toggled}``) and ``data.user_id`` who pressed it. One user's presses of one rich
+    message's buttons share a group, so pressing yes, no and yes again is three events.
     """
     fields, chat = delivery.fields(), delivery.chat_ids()
     event_id = fields.req_str("event_id")
@@ -163,7 +165,7 @@ def incoming_rich_message_postback(delivery: Delivery) -> Event:
         message=Message(id=event_id),
         changes={"postback": change},
         data={"user_id": user_id},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("postback", chat.id, chat.thread_id, event_id, user_id),
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from hookyard import Chat
 from hookyard_livechat import _chats, _events, _people
 from hookyard_livechat._account import CONFIG_HANDLERS
-from hookyard_livechat._delivery import REPEATABLE, Delivery, open_delivery
+from hookyard_livechat._delivery import Delivery, open_delivery
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,8 +62,9 @@ def parse(config: LiveChatConfig, request: WebhookRequest) -> list[Event]:
 def unknown(delivery: Delivery) -> Event:
     """``unknown`` for actions LiveChat may add; ``vendor_type`` keeps the action's name.
 
-    Nothing says whether such a payload holds a time or an id, so a repeat of it after the
-    retry window is a new event.
+    Nothing says whether such a payload holds a time or an id, nor which action undoes
+    which, so the unknown actions of one chat (or, without a chat, of the organization)
+    share a group: the same body again after any other of them is a new event.
     """
     chat = None
     if isinstance(delivery.payload, dict):
@@ -71,5 +72,8 @@ def unknown(delivery: Delivery) -> Event:
         if isinstance(chat_id, str):
             chat = Chat(id=chat_id, thread_id=thread_id if isinstance(thread_id, str) else None)
     return delivery.event(
-        "unknown", delivery.stable_id(delivery.payload), chat=chat, dedup_window=REPEATABLE
+        "unknown",
+        delivery.stable_id(delivery.payload),
+        chat=chat,
+        dedup_group=delivery.group("unknown", *([] if chat is None else [chat.id])),
     )

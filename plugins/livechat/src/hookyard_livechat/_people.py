@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from hookyard import Chat, Person
-from hookyard_livechat._delivery import REPEATABLE
 from hookyard_livechat._fields import person
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import timedelta
 
     from hookyard import Event
     from hookyard_livechat._delivery import Delivery
@@ -34,7 +32,7 @@ def routing_status_set(delivery: Delivery) -> Event:
         delivery.stable_id(agent_id, status),
         agent=Person(id=agent_id),
         changes={"status": status},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("routing_status", agent_id),
     )
 
 
@@ -51,7 +49,8 @@ def incoming_customer(delivery: Delivery) -> Event:
 
 
 def customer_session_fields_updated(delivery: Delivery) -> Event:
-    """``customer.updated`` with ``changes.session_fields``, once per active chat."""
+    """``customer.updated`` with ``changes.session_fields``, once per active chat (and one
+    group per customer and chat, so one chat's deliveries never separate another's)."""
     fields = delivery.fields()
     customer_id = fields.req_str("id")
     active = fields.opt_obj("active_chat")
@@ -67,7 +66,7 @@ def customer_session_fields_updated(delivery: Delivery) -> Event:
         chat=chat,
         customer=Person(id=customer_id),
         changes={"session_fields": session_fields},
-        dedup_window=REPEATABLE,
+        dedup_group=delivery.group("session_fields", customer_id, chat.id if chat else None),
     )
 
 
@@ -85,7 +84,7 @@ def _account(
     *,
     state: bool = False,
     changes: dict[str, Any] | None = None,
-    window: timedelta | None = REPEATABLE,
+    once: bool = False,
 ) -> Callable[[Delivery], Event]:
     """The handler of one agent or bot action.
 
@@ -93,8 +92,10 @@ def _account(
         its groups, role and the like, and ``changes`` stays empty.
     :param changes: what the action changes; None: the payload's fields other than ``id``
         (``*_updated`` sends only the changed ones).
-    :param window: the event's ``dedup_window``; None only where the id is used once
-        (a bot's id is a fresh random hex id, an agent's is a reusable e-mail address).
+    :param once: the event's id is used once, so it has no ``dedup_group`` (a bot is
+        created and deleted once: its id is a fresh random hex id). Otherwise the account's
+        events share the group ``<kind>`` and its id (an agent's id is a reusable e-mail
+        address: created, deleted and created again is three events).
     """
 
     def handle(delivery: Delivery) -> Event:
@@ -115,7 +116,7 @@ def _account(
             agent=Person(id=account_id, name=fields.opt_str("name")),
             changes={} if state else found if changes is None else changes,
             data=data,
-            dedup_window=window,
+            dedup_group=None if once else delivery.group(kind, account_id),
         )
 
     return handle
@@ -129,7 +130,7 @@ ACCOUNT_HANDLERS: dict[str, Callable[[Delivery], Event]] = {
     "agent_suspended": _account("agent.updated", "agent", changes={"suspended": True}),
     "agent_unsuspended": _account("agent.updated", "agent", changes={"suspended": False}),
     "agent_deleted": _account("agent.deleted", "agent", changes={}),
-    "bot_created": _account("agent.created", "bot", state=True, window=None),
+    "bot_created": _account("agent.created", "bot", state=True, once=True),
     "bot_updated": _account("agent.updated", "bot"),
-    "bot_deleted": _account("agent.deleted", "bot", changes={}, window=None),
+    "bot_deleted": _account("agent.deleted", "bot", changes={}, once=True),
 }
