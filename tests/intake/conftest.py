@@ -3,6 +3,10 @@
 The app runs in the test client's own thread and event loop, exactly as under uvicorn;
 the tests look at the database through a separate :class:`~hookyard.store.Store`, i.e.
 another connection, the way a second replica or ``hookyard deliveries list`` would.
+
+The host also has two sources of the in-process ``echo`` test vendor (see echo_vendor.py),
+whose parser raises when asked: "authentic, parser raised" without relying on a lax vendor.
+A ``hookyard serve`` subprocess cannot load that plugin: give it :func:`serve_config`.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from echo_vendor import PLUGINS
 from litestar.testing import AsyncTestClient
 
-from hookyard.host import Host
+from hookyard.host import Host, load_setup
 from hookyard.store import Store
 from hookyard.web.app import create_app
 
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 LIVECHAT_SECRET = "lc-secret-Zq81xWv3"
 #: A secret that JSON writers may escape: ``\\/`` for ``/``, ``\\u0026`` for ``&``.
 ESCAPABLE_SECRET = "lc/secret&Zq81<x>"
+ECHO_SECRET = "echo-secret-Hq27pLm4"
 GENERIC_SECRET = "whsec_Z2VuZXJpYy1zZWNyZXQtSG41MnBLZTctZm9yLXRlc3Rz"
 SMALL_LIMIT = 2048
 
@@ -37,7 +43,7 @@ sources:
   open: {{vendor: livechat, auth: none}}
   escapable: {{vendor: livechat, secret: "{escapable}"}}
   gen: {{vendor: generic, secret: "{generic}"}}
-sinks:
+{echo_sources}sinks:
   tests: {{plugin: http, url: "{sink}/tests", retry: {{initial_delay: 0.2s}}}}
   chats: {{plugin: http, url: "{sink}/chats", retry: {{initial_delay: 0.2s}}}}
 routes:
@@ -48,6 +54,25 @@ routes:
     to: chats
 workers: {{poll_interval: 0.1s, lease: 5s}}
 """
+
+#: The ``echo`` sources of :data:`CONFIG`, for a host with the ``echo`` plugin in-process.
+ECHO_SOURCES = """\
+  echo: {{vendor: echo, secret: "{echo}"}}
+  echo-escapable: {{vendor: echo, secret: "{escapable}"}}
+"""
+
+
+def _config_text(database_url: str, sink: str, *, echo: bool) -> str:
+    secrets = {"echo": ECHO_SECRET, "escapable": ESCAPABLE_SECRET}
+    return CONFIG.format(
+        database=database_url,
+        livechat=LIVECHAT_SECRET,
+        escapable=ESCAPABLE_SECRET,
+        generic=GENERIC_SECRET,
+        small=SMALL_LIMIT,
+        sink=sink,
+        echo_sources=ECHO_SOURCES.format(**secrets) if echo else "",
+    )
 
 
 def livechat(host: Host, action: str = "incoming_chat", **changes: Any) -> dict[str, Any]:
@@ -62,19 +87,23 @@ def livechat(host: Host, action: str = "incoming_chat", **changes: Any) -> dict[
 
 @pytest.fixture
 def host(tmp_path: Path, database_url: str, recording_server: RecordingServer) -> Host:
-    """A host on ``database_url`` with livechat, generic and ``auth: none`` sources."""
+    """A host on ``database_url`` with livechat, generic, ``auth: none`` and echo sources."""
     path = tmp_path / "hookyard.yaml"
-    path.write_text(
-        CONFIG.format(
-            database=database_url,
-            livechat=LIVECHAT_SECRET,
-            escapable=ESCAPABLE_SECRET,
-            generic=GENERIC_SECRET,
-            small=SMALL_LIMIT,
-            sink=recording_server.url,
-        )
-    )
-    return Host.from_file(path)
+    path.write_text(_config_text(database_url, recording_server.url, echo=True))
+    return Host(load_setup(path, plugins=PLUGINS))
+
+
+@pytest.fixture
+def serve_config(
+    tmp_path: Path, database_url: str, recording_server: RecordingServer, host: Host
+) -> Path:
+    """The ``host``'s configuration without the echo sources, for ``hookyard serve``.
+
+    Same database, sinks and other sources: a subprocess serves what ``host`` would.
+    """
+    path = tmp_path / "serve.yaml"
+    path.write_text(_config_text(database_url, recording_server.url, echo=False))
+    return path
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import httpx
 import pytest
+from echo_vendor import echo_body
 
-from conftest import GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT, livechat
+from conftest import ECHO_SECRET, GENERIC_SECRET, LIVECHAT_SECRET, SMALL_LIMIT, livechat
 from hookyard import signing
 from hookyard.config import MIB
 from hookyard.store import Store
@@ -97,10 +98,9 @@ async def test_body_over_the_limit_is_413_and_at_the_limit_is_accepted(
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 async def test_body_over_the_limit_is_413_on_a_real_socket(
-    host: Host, database_url: str, tmp_path: Path, chunked: bool
+    host: Host, serve_config: Path, database_url: str, tmp_path: Path, chunked: bool
 ) -> None:
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             for size, expected in ((SMALL_LIMIT * 8, 413), (SMALL_LIMIT, 200)):
@@ -167,27 +167,46 @@ def _break_event(body: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("breaks", "error"),
-    [(_break_created_at, "ValueError"), (_break_event, "TypeError")],
+    ("breaks", "place"),
+    [(_break_created_at, "payload.event.created_at"), (_break_event, "payload.event")],
     ids=["created_at", "event"],
 )
-async def test_authentic_but_unparseable_is_200_and_kept_as_unparsed(
-    client: AsyncTestClient[Any], reader: Store, host: Host, breaks: Any, error: str
+async def test_a_malformed_livechat_delivery_is_400_naming_the_place(
+    client: AsyncTestClient[Any], reader: Store, host: Host, breaks: Any, place: str
 ) -> None:
     body = livechat(host, "incoming_event")
     breaks(body)
     sent = json.dumps(body).encode()
-    response = await client.post("/hooks/chat", content=sent)
+    for _ in range(2):  # refused alike each time: nothing is kept to answer from
+        response = await client.post("/hooks/chat", content=sent)
+        assert response.status_code == 400, response.text
+        reason = response.json()["error"]
+        assert reason.startswith(f"{place}: ") and len(reason) < 200, reason
+        assert LIVECHAT_SECRET not in response.text
+    await assert_nothing_stored(reader)
+    assert (await client.get("/health")).json()["intake"] == {"rejected": 2}
+
+
+@pytest.mark.parametrize(
+    ("error", "quote"),
+    [("ValueError", {"created_at": "not-a-date"}), ("TypeError", "a string, not an object")],
+    ids=["ValueError", "TypeError"],
+)
+async def test_authentic_but_unparseable_is_200_and_kept_as_unparsed(
+    client: AsyncTestClient[Any], reader: Store, error: str, quote: Any
+) -> None:
+    sent = json.dumps(echo_body(ECHO_SECRET, error, quote, note=f"from {ECHO_SECRET}")).encode()
+    response = await client.post("/hooks/echo", content=sent)
     assert response.status_code == 200
     kept = await reader.events(status="unparsed")
     assert [row["event_id"] for row in kept] == [response.json()["unparsed"]]
     row = kept[0]
-    assert row["error"].startswith(error)
-    assert LIVECHAT_SECRET.encode() not in row["payload"]
-    assert LIVECHAT_SECRET not in row["headers"]
-    assert row["payload"] == sent.replace(LIVECHAT_SECRET.encode(), b"[redacted]")
+    assert row["error"] == f"{error}: cannot read {quote!r}"
+    assert ECHO_SECRET.encode() not in row["payload"]
+    assert ECHO_SECRET not in row["headers"]
+    assert row["payload"] == sent.replace(ECHO_SECRET.encode(), b"[redacted]")
     assert await reader.deliveries.list() == []
-    again = await client.post("/hooks/chat", content=sent)  # LiveChat retries on timeouts
+    again = await client.post("/hooks/echo", content=sent)  # a vendor's retry on a timeout
     assert again.status_code == 200
     assert len(await reader.events()) == 1
 

@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from echo_vendor import echo_body
 from sqlalchemy import text
 
+from conftest import ECHO_SECRET
 from hookyard.vendors import WebhookRequest
 
 if TYPE_CHECKING:
@@ -44,9 +46,8 @@ async def test_every_200_is_visible_to_another_connection_at_once(
         assert response.json() == {"stored": 1, "duplicates": 0}
         assert event_id in await stored_ids(reader), f"answer {number} came before the commit"
         sent.append(body)
-    broken = json.loads(sample(host, "incoming_event")[0])
-    broken["payload"]["event"]["created_at"] = "not-a-date"
-    response = await client.post("/hooks/chat", content=json.dumps(broken))
+    broken = echo_body(ECHO_SECRET, "ValueError", {"created_at": "not-a-date"})
+    response = await client.post("/hooks/echo", content=json.dumps(broken))
     assert response.status_code == 200
     assert response.json()["unparsed"] in await stored_ids(reader)
     for body in sent[:5]:  # re-sends: answered from the committed rows
@@ -71,8 +72,9 @@ async def test_a_failed_write_answers_503_never_200(
         response = await client.post("/hooks/chat", content=sample(host, action)[0])
         assert response.status_code == 503
         assert response.json() == {"error": "storage unavailable, please retry"}
-    broken = json.loads(sample(host, "incoming_event")[0])
-    broken["payload"]["event"] = "not an object"
-    unparsed = await client.post("/hooks/chat", content=json.dumps(broken))
+    broken = echo_body(ECHO_SECRET, "TypeError", "not an object")
+    unparsed = await client.post("/hooks/echo", content=json.dumps(broken))
     assert unparsed.status_code == 503  # kept-as-unparsed needs a commit too
+    assert unparsed.json() == {"error": "storage unavailable, please retry"}
     assert "source chat: storing the webhook failed" in caplog.text
+    assert "source echo: storing the webhook failed" in caplog.text

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 import uvicorn
+from echo_vendor import echo_body
 
-from conftest import ESCAPABLE_SECRET, GENERIC_SECRET, LIVECHAT_SECRET, livechat
+from conftest import ECHO_SECRET, ESCAPABLE_SECRET, GENERIC_SECRET, livechat
 from hookyard import signing
 from hookyard.web.app import create_app
 from serve_process import ServeProcess, free_port
@@ -24,32 +25,32 @@ if TYPE_CHECKING:
     from hookyard.store import Store
 
 
-def _broken_event(host: Host, secret_spelling: str, **extra: Any) -> str:
-    """An authentic LiveChat body its parser cannot read, with the secret spelled as given."""
-    body = livechat(host, "incoming_event", secret_key="SECRET", **extra)
-    body["payload"]["event"] = "not an event object"
+def _broken_event(secret_spelling: str, **extra: Any) -> str:
+    """An authentic ``echo`` body its parser raises on, with the secret spelled as given."""
+    body = echo_body("SECRET", "TypeError", "not an event object", **extra)
     return json.dumps(body).replace("SECRET", secret_spelling)
 
 
 async def test_a_lone_surrogate_beside_an_escaped_secret_is_kept_unparsed(
-    client: AsyncTestClient[Any], reader: Store, host: Host
+    client: AsyncTestClient[Any], reader: Store
 ) -> None:
     escaped = "".join(f"\\u{ord(c):04x}" for c in ESCAPABLE_SECRET)
-    sent = _broken_event(host, escaped).replace('"not an event object"', '"\\ud800"')
-    response = await client.post("/hooks/escapable", content=sent)
+    sent = _broken_event(escaped).replace('"not an event object"', '"\\ud800"')
+    response = await client.post("/hooks/echo-escapable", content=sent)
     assert response.status_code == 200, response.text
     [row] = await reader.events(status="unparsed")
     kept = json.loads(row["payload"])
-    assert kept["secret_key"] == "[redacted]" and kept["payload"]["event"] == "\ud800"
+    assert kept["secret_key"] == "[redacted]" and kept["quote"] == "\ud800"
+    assert row["error"] == "TypeError: cannot read '\\ud800'"
 
 
 async def test_a_duplicate_key_cannot_hide_a_spelling_of_the_secret(
-    client: AsyncTestClient[Any], reader: Store, host: Host
+    client: AsyncTestClient[Any], reader: Store
 ) -> None:
     escaped = ESCAPABLE_SECRET.replace("/", "\\/").replace("&", "\\u0026")
-    sent = _broken_event(host, ESCAPABLE_SECRET, note="NOTE")
+    sent = _broken_event(ESCAPABLE_SECRET, note="NOTE")
     sent = sent.replace('"note": "NOTE"', f'"note": "{escaped}", "note": "nothing"')
-    response = await client.post("/hooks/escapable", content=sent)
+    response = await client.post("/hooks/echo-escapable", content=sent)
     assert response.status_code == 200, response.text
     [row] = await reader.events(status="unparsed")
     payload = row["payload"].decode()
@@ -59,16 +60,31 @@ async def test_a_duplicate_key_cannot_hide_a_spelling_of_the_secret(
 
 
 async def test_a_parsers_quoted_secret_is_not_in_the_stored_error(
-    client: AsyncTestClient[Any], reader: Store, host: Host
+    client: AsyncTestClient[Any], reader: Store
 ) -> None:
     """Parsers quote what they could not read with ``repr``: the secret's ``\\`` doubled."""
-    body = livechat(host, "incoming_chat", secret_key=ESCAPABLE_SECRET)
-    body["payload"]["chat"]["thread"]["created_at"] = f"{ESCAPABLE_SECRET}\\\n"
-    response = await client.post("/hooks/escapable", content=json.dumps(body))
+    quote = f"{ESCAPABLE_SECRET}\\\n"
+    body = echo_body(ESCAPABLE_SECRET, "ValueError", quote)
+    response = await client.post("/hooks/echo-escapable", content=json.dumps(body))
     assert response.status_code == 200, response.text
     [row] = await reader.events(status="unparsed")
-    assert "[redacted]" in row["error"]
+    assert repr(quote).replace(ESCAPABLE_SECRET, "[redacted]") in row["error"]
     assert ESCAPABLE_SECRET not in row["error"]
+
+
+async def test_a_livechat_time_holding_the_secret_is_400_without_quoting_it(
+    client: AsyncTestClient[Any], reader: Store, host: Host, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = livechat(host, "incoming_chat", secret_key=ESCAPABLE_SECRET)
+    body["payload"]["chat"]["thread"]["created_at"] = f"{ESCAPABLE_SECRET}\\\n"
+    with caplog.at_level("WARNING", logger="hookyard"):
+        response = await client.post("/hooks/escapable", content=json.dumps(body))
+    assert response.status_code == 400, response.text
+    assert response.json()["error"].startswith("payload.chat.thread.created_at: ")
+    assert ESCAPABLE_SECRET not in response.text
+    assert "source escapable: payload rejected: payload.chat.thread.created_at" in caplog.text
+    assert ESCAPABLE_SECRET not in caplog.text
+    assert await reader.events() == []
 
 
 async def test_an_event_id_longer_than_the_store_keeps_is_stored_once(
@@ -113,10 +129,9 @@ async def test_numbers_json_cannot_hold_are_400(
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_chunked_body_over_the_largest_limit_is_hookyards_413(
-    host: Host, tmp_path: Path
+    serve_config: Path, tmp_path: Path
 ) -> None:
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             chunks = iter([b" " * 65536] * 17)  # 1 MiB + 64 KiB, chunked: no content-length
@@ -136,11 +151,11 @@ async def test_a_404_does_not_echo_a_long_source_name(client: AsyncTestClient[An
 
 
 async def test_the_same_unparsed_payload_twice_is_counted_once(
-    client: AsyncTestClient[Any], reader: Store, host: Host
+    client: AsyncTestClient[Any], reader: Store
 ) -> None:
-    sent = _broken_event(host, LIVECHAT_SECRET)
+    sent = _broken_event(ECHO_SECRET)
     for _ in range(3):
-        assert (await client.post("/hooks/chat", content=sent)).status_code == 200
+        assert (await client.post("/hooks/echo", content=sent)).status_code == 200
     assert len(await reader.events(status="unparsed")) == 1
     assert (await client.get("/health")).json()["intake"] == {"unparsed": 1, "duplicates": 2}
 

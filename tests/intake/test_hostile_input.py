@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from echo_vendor import echo_body
 
 from conftest import ESCAPABLE_SECRET, livechat
 from hookyard.store import Store
@@ -51,10 +52,9 @@ def depth_of(value: Any) -> int:
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_too_deep_or_too_long_is_400_counted_and_logged_in_one_line(
-    host: Host, database_url: str, tmp_path: Path
+    serve_config: Path, database_url: str, tmp_path: Path
 ) -> None:
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     try:
         with httpx.Client(base_url=server.url, timeout=10) as http:
             answers = [
@@ -81,12 +81,15 @@ async def test_too_deep_or_too_long_is_400_counted_and_logged_in_one_line(
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_an_authentic_deep_array_is_stored_and_delivered(
-    host: Host, database_url: str, tmp_path: Path, recording_server: RecordingServer
+    host: Host,
+    serve_config: Path,
+    database_url: str,
+    tmp_path: Path,
+    recording_server: RecordingServer,
 ) -> None:
     body = json.dumps(livechat(host, "incoming_chat", extra=nested(500))).encode()
     assert len(body) < 4096
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     try:
         answer = httpx.post(f"{server.url}/hooks/chat", content=body, timeout=10)
         delivered = recording_server.wait_for(1)
@@ -133,15 +136,14 @@ def _strings(value: Any) -> list[str]:
 
 @pytest.mark.parametrize("how", ["slash and ampersand escaped", "every character escaped"])
 async def test_an_unparsed_payload_keeps_no_spelling_of_the_secret(
-    client: AsyncTestClient[Any], reader: Store, host: Host, how: str
+    client: AsyncTestClient[Any], reader: Store, how: str
 ) -> None:
-    body = livechat(host, "incoming_event", secret_key="SECRET")
-    body["payload"]["event"] = "not an event object, and SECRET is in here too"
+    body = echo_body("SECRET", "TypeError", "not an event object, and SECRET is in here too")
     spelled = _spelled(ESCAPABLE_SECRET, how)
     sent = json.dumps(body).replace("SECRET", spelled).encode()
     assert ESCAPABLE_SECRET.encode() not in sent
 
-    response = await client.post("/hooks/escapable", content=sent)
+    response = await client.post("/hooks/echo-escapable", content=sent)
 
     assert response.status_code == 200, response.text
     [row] = await reader.events(status="unparsed")
@@ -151,3 +153,5 @@ async def test_an_unparsed_payload_keeps_no_spelling_of_the_secret(
     kept = json.loads(payload)
     assert not [s for s in _strings(kept) if ESCAPABLE_SECRET in s]
     assert kept == json.loads(sent.decode().replace(spelled, "[redacted]"))
+    quoted = "'not an event object, and [redacted] is in here too'"  # the decoded secret
+    assert row["error"] == f"TypeError: cannot read {quoted}"

@@ -44,10 +44,13 @@ def timed(http: httpx.Client, method: str, url: str, body: bytes = b"") -> tuple
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_locked_database_is_503_quickly_and_the_retry_is_stored_once(
-    host: Host, database_url: str, tmp_path: Path, recording_server: RecordingServer
+    host: Host,
+    serve_config: Path,
+    database_url: str,
+    tmp_path: Path,
+    recording_server: RecordingServer,
 ) -> None:
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     lock = sqlite3.connect(str(make_url(database_url).database), isolation_level=None)
     recording_server.script(*[Reply(delay=1.0)] * 3)  # outcomes recorded while locked
     retried = json.dumps(livechat(host)).encode()

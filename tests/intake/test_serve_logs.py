@@ -19,9 +19,10 @@ if TYPE_CHECKING:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_serve_logs_at_the_chosen_level_without_secrets(host: Host, tmp_path: Path) -> None:
-    assert host.config.path is not None
-    server = ServeProcess(host.config.path, free_port(), tmp_path / "serve.log").start()
+def test_serve_logs_at_the_chosen_level_without_secrets(
+    host: Host, serve_config: Path, tmp_path: Path
+) -> None:
+    server = ServeProcess(serve_config, free_port(), tmp_path / "serve.log").start()
     options = host.config.sources["chat"].options
     body = json.loads(host.registry.vendors["livechat"].simulate(options, "incoming_chat").body)
     try:
