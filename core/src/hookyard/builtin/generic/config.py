@@ -8,10 +8,11 @@ form; with it, another platform's JSON read through JSON paths.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NewType, TypeVar
+from typing import TYPE_CHECKING, Any, NewType, TypeVar
 
 from attrs import field, frozen
-from attrs.validators import optional
+from cattrs.errors import AttributeValidationNote, ClassValidationError
+from cattrs.gen import make_dict_structure_fn
 
 from hookyard import Seconds, signing
 from hookyard.builtin.generic.mapping import FieldMap, compile_mapping
@@ -85,6 +86,32 @@ def register_hooks(converter: cattrs.Converter) -> None:
     converter.register_structure_hook(FieldMap, lambda value, _type: compile_mapping(value))
     for kind, check in ((HeaderName, _header_name), (Algorithm, _algorithm), (Encoding, _encoding)):
         converter.register_structure_hook(kind, lambda value, _type, check=check: check(value))
+    structure = make_dict_structure_fn(GenericConfig, converter)
+
+    def structure_config(value: Any, type_: type[GenericConfig]) -> GenericConfig:
+        if isinstance(value, dict) and "secret" not in value:
+            _refuse_without_secret(value)
+        return structure(value, type_)
+
+    converter.register_structure_hook(GenericConfig, structure_config)
+
+
+def _refuse_without_secret(options: dict[str, Any]) -> None:
+    """Options that mean nothing without ``secret``, each named at its key.
+
+    Checked on the options as written, not by an attrs validator: ``check`` structures a
+    source again without an option it found wrong, and a wrong ``secret`` left out must not
+    read as a missing one.
+    """
+    errors = []
+    for key in ("signature", "previous_secrets"):
+        if options.get(key):
+            verb = "needs" if key == "signature" else "need"
+            error = ValueError(f"{key} {verb} secret, the key the platform signs with")
+            error.add_note(AttributeValidationNote(f"{key} without secret", key, Any))
+            errors.append(error)
+    if errors:
+        raise ClassValidationError("While structuring GenericConfig", errors, GenericConfig)
 
 
 def _secret_problem(config: GenericConfig, secret: str) -> str | None:
@@ -104,8 +131,6 @@ def _check_secret(instance: GenericConfig, _attribute: object, value: str | None
 
 
 def _check_previous(instance: GenericConfig, _attribute: object, value: tuple[str, ...]) -> None:
-    if value and instance.secret is None:
-        raise ValueError("previous_secrets are accepted beside secret; set secret too")
     for number, secret in enumerate(value, 1):
         if problem := _secret_problem(instance, secret):
             raise ValueError(f"secret {number} of {len(value)}: {problem}")
@@ -121,13 +146,6 @@ def _check_tolerance(instance: GenericConfig, _attribute: object, value: Seconds
             "tolerance is for Standard Webhooks timestamps; an HMAC signature has none: "
             "remove tolerance"
         )
-
-
-def _check_signature(
-    instance: GenericConfig, _attribute: object, value: HmacSignature | None
-) -> None:
-    if value is not None and instance.secret is None:
-        raise ValueError("signature needs secret: the key the platform signs with")
 
 
 @frozen
@@ -150,7 +168,7 @@ class GenericConfig:
 
     secret: str | None = field(default=None, repr=False, validator=_check_secret)
     tolerance: Seconds | None = field(default=None, validator=_check_tolerance)
-    signature: HmacSignature | None = field(default=None, validator=optional(_check_signature))
+    signature: HmacSignature | None = None
     previous_secrets: tuple[str, ...] = field(default=(), repr=False, validator=_check_previous)
     mapping: FieldMap | None = None
 
