@@ -22,12 +22,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 LIVECHAT_SECRET = "lc-sentry-secret-Vb71Kx"
+FRAGILE_SECRET = "fragile-sentry-secret-Qz81"
 SINK_SECRET = "whsec_c2luay1zZWNyZXQtSmQzOVFwLWZvci10aGUtdGVzdHM="
 
 CONFIG = """\
 database: "sqlite:///{folder}/hookyard.db"
 sources:
   livechat-main: {{vendor: livechat, secret: "{livechat}"}}
+  fragile-main: {{vendor: sentry_fragile, secret: "{fragile}"}}
 sinks:
   refusing:
     plugin: http
@@ -55,6 +57,7 @@ class Served:
             CONFIG.format(
                 folder=folder,
                 livechat=LIVECHAT_SECRET,
+                fragile=FRAGILE_SECRET,
                 refusing=refusing.url,
                 sink_secret=SINK_SECRET,
                 sentry_port=sentry_port,
@@ -68,8 +71,8 @@ class Served:
         sample = self.host.registry.vendors["livechat"].simulate(options, action)
         return dict(json.loads(sample.body))
 
-    def post(self, body: dict[str, Any]) -> httpx.Response:
-        url = f"{self.process.url}/hooks/livechat-main"
+    def post(self, body: dict[str, Any], source: str = "livechat-main") -> httpx.Response:
+        url = f"{self.process.url}/hooks/{source}"
         return httpx.post(url, content=json.dumps(body), timeout=10)
 
     def reported(self, kind: str, timeout: float = 15) -> list[dict[str, Any]]:
@@ -91,13 +94,49 @@ class Served:
         return b"\n".join(decoded(r) for r in list(self.sentry.requests))
 
 
+#: A vendor whose parser fails on an authentic delivery (every first-party parser refuses
+#: what it cannot read with 400, so only a plugin bug makes an unparsed payload).
+FRAGILE_PLUGIN = """\
+from attrs import frozen
+from hookyard import AuthenticationFailed, VendorSpec, hookimpl
+
+@frozen
+class Config:
+    secret: str | None = None
+
+def verify(config, request):
+    if request.json().get("secret_key") != config.secret:
+        raise AuthenticationFailed("wrong secret_key")
+
+def parse(config, request):
+    raise ValueError(f"cannot read {request.json().get('secret_key')} at created_at")
+
+@hookimpl
+def hookyard_register_vendors(register):
+    register(VendorSpec("sentry_fragile", Config, verify, parse, auth_fields=("secret",)))
+"""
+
+
+def _install_fragile_vendor(site: Path) -> None:
+    """``sentry_fragile`` in ``site``, found through its entry point like an installed one."""
+    info = site / "hookyard_sentry_fragile-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hookyard-sentry-fragile\n")
+    (info / "entry_points.txt").write_text("[hookyard]\nsentry_fragile = sentry_fragile\n")
+    (site / "sentry_fragile.py").write_text(FRAGILE_PLUGIN)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("sentry")
+    _install_fragile_vendor(folder / "site")
     with (
+        pytest.MonkeyPatch.context() as patch,
         RecordingServer() as sentry,
         RecordingServer(default=Reply(400, b'{"error": "no such customer"}')) as refusing,
     ):
+        patch.syspath_prepend(str(folder / "site"))
+        patch.setenv("PYTHONPATH", str(folder / "site"))
         served = Served(folder, sentry, refusing)
         served.process.start()
         try:
@@ -109,20 +148,19 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def assert_no_secrets(served: Served) -> None:
     everything = served.envelope_bytes()
     assert LIVECHAT_SECRET.encode() not in everything
+    assert FRAGILE_SECRET.encode() not in everything
     assert SINK_SECRET.encode() not in everything
 
 
 def test_unparsed_payload_is_reported_with_tags_and_without_the_secret(served: Served) -> None:
-    body = served.livechat("incoming_event")
-    body["payload"]["event"]["created_at"] = "not-a-date"
-    response = served.post(body)
+    response = served.post({"secret_key": FRAGILE_SECRET, "chat": 1}, source="fragile-main")
     assert response.status_code == 200
     event_id = response.json()["unparsed"]
     [report] = served.reported("unparsed")
     assert report["tags"] == {
         "hookyard.kind": "unparsed",
-        "hookyard.vendor": "livechat",
-        "hookyard.source": "livechat-main",
+        "hookyard.vendor": "sentry_fragile",
+        "hookyard.source": "fragile-main",
         "hookyard.event_id": event_id,
     }
     assert report["exception"]["values"][-1]["type"] == "ValueError"
