@@ -4,24 +4,25 @@ signature options, secrets, and each key of the mapping."""
 from __future__ import annotations
 
 import os
+import re
 import textwrap
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from click.testing import CliRunner, Result
 from generic_support import INSTALLED_PLUGINS
 
 from hookyard.cli import main
 
-if TYPE_CHECKING:
-    from pathlib import Path
+DOC = Path(__file__).parents[2] / "docs" / "vendors" / "generic.md"
 
 
-def _check_generic(tmp_path: Path, text: str) -> Result:
+def _check_generic(tmp_path: Path, text: str, variables: dict[str, str] | None = None) -> Result:
     """``hookyard check`` on ``text``, with the built-in plugins only; never a traceback."""
     path = tmp_path / "hookyard.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     env: dict[str, str | None] = {name: None for name in os.environ if name.startswith("HOOKYARD_")}
     env["HOOKYARD_DISABLE_PLUGINS"] = ",".join(INSTALLED_PLUGINS)
+    env.update(variables or {})
     result = CliRunner().invoke(main, ["check", "--config", str(path)], env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
@@ -220,3 +221,13 @@ def test_an_unset_secret_is_named_once(tmp_path: Path) -> None:
         "sources.acme-chat.secret (line 5): environment variable "
         "HOOKYARD_TEST_UNSET_ACME_SECRET is not set"
     ]
+
+
+def test_the_examples_in_the_generic_vendors_page_pass(tmp_path: Path) -> None:
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", DOC.read_text(encoding="utf-8"), re.M | re.S)
+    assert len(blocks) == 3
+    for block in blocks:
+        secret = "whsec_c2VjcmV0LWtleS1mb3ItdGVzdHMtb25seQ=="  # a Standard Webhooks or HMAC key
+        variables = {name: secret for name in re.findall(r"\$\{(\w+)\}", block)}
+        result = _check_generic(tmp_path, block, variables)
+        assert (result.exit_code, result.stderr) == (0, ""), block
