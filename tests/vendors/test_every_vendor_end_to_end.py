@@ -1,5 +1,8 @@
 """All six vendors through one running ``hookyard serve`` to an http sink.
 
+``generic`` twice: in hookyard's JSON form signed the Standard Webhooks way, and mapping
+another platform's JSON, signed with an HMAC header of its own.
+
 Each vendor's own delivery (a plugin fixture, signed as that vendor signs) goes over HTTP
 to a real hookyard process; what arrives at the sink is the normalized event JSON
 (docs/events.md), checked field by field. Comm100 signs nothing: its source takes a
@@ -32,6 +35,7 @@ HELPCRUNCH_SECRET = "hc-signing-key-e2e"
 SUPEROFFICE_SECRET = "so-secret-e2e"
 DESKDIRECTOR_SECRET = "kfA18wgZKW30F7dL1JtlHq2judcJ0uoB"
 COMM100_TOKEN = "comm100-token-e2e-0123456789"
+ACME_SECRET = "acme-e2e-secret"
 GENERIC_SECRET = "whsec_" + base64.b64encode(b"generic-e2e-key-of-32-bytes!!!!!").decode()
 
 CONFIG = f"""\
@@ -44,6 +48,17 @@ sources:
   comm100: {{{{vendor: comm100, token: {COMM100_TOKEN}, allow_ips: [127.0.0.1]}}}}
   comm100-elsewhere: {{{{vendor: comm100, token: {COMM100_TOKEN}, allow_ips: [203.0.113.0/24]}}}}
   generic: {{{{vendor: generic, secret: "{GENERIC_SECRET}"}}}}
+  acme:
+    vendor: generic
+    secret: {ACME_SECRET}
+    signature: {{{{header: X-Acme-Signature, algorithm: sha512, encoding: base64, prefix: "v1="}}}}
+    mapping:
+      type: {{{{path: kind, values: {{{{conversation.opened: chat.started, "*": unknown}}}}}}}}
+      id: delivery.id
+      occurred_at: delivery.at
+      chat.id: conversation.id
+      customer.email: conversation.contact.email
+      data: {{{{plan: account.plan}}}}
 sinks:
   collector: {{{{plugin: http, url: "{{sink}}/events", retry: {{{{initial_delay: 0.1s}}}}}}}}
 routes:
@@ -77,8 +92,18 @@ def _deliveries() -> list[tuple[str, bytes, dict[str, str], str]]:
             "customer": {"email": "ann@example.com", "name": "Ann"},
         }
     )
+    acme = json.dumps(
+        {
+            "kind": "conversation.opened",
+            "delivery": {"id": "dlv-7", "at": "2026-11-30T10:15:00+01:00"},
+            "conversation": {"id": 9001, "contact": {"email": "bo@example.com"}},
+            "account": {"plan": "pro"},
+        }
+    ).encode()
+    acme_signature = "v1=" + base64.b64encode(_hmac(ACME_SECRET, acme, "sha512")).decode()
     stamp = datetime.now(UTC)
     return [
+        ("acme", acme, {"X-Acme-Signature": acme_signature}, ""),
         ("livechat", json.dumps(livechat).encode(), {}, ""),
         (
             "helpcrunch",
@@ -169,6 +194,16 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "customer.email": "test@email.com",
         "customer.name": "TestName",
         "message.text": "This is an offline message.",
+    },
+    "acme": {
+        "id": "dlv-7",
+        "vendor": "generic",
+        "type": "chat.started",
+        "vendor_type": "conversation.opened",
+        "occurred_at": "2026-11-30T09:15:00Z",
+        "chat.id": "9001",
+        "customer.email": "bo@example.com",
+        "data.plan": "pro",
     },
     "generic": {
         "id": "order-42-chat",
