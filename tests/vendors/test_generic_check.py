@@ -231,3 +231,21 @@ def test_the_examples_in_the_generic_vendors_page_pass(tmp_path: Path) -> None:
         variables = {name: secret for name in re.findall(r"\$\{(\w+)\}", block)}
         result = _check_generic(tmp_path, block, variables)
         assert (result.exit_code, result.stderr) == (0, ""), block
+
+
+def test_an_hmac_secret_is_not_judged_as_standard_webhooks_when_the_signature_is_wrong(
+    tmp_path: Path,
+) -> None:
+    found = _generic_problems(
+        tmp_path,
+        """
+        sources:
+          shop:
+            vendor: generic
+            secret: "abcde"
+            signature: {header: X-Shop-Signature, algorithm: md5}
+        """,
+    )
+    assert found == [
+        "sources.shop.signature.algorithm (line 6): must be one of sha1, sha256, sha512, got 'md5'"
+    ]

@@ -89,51 +89,59 @@ def register_hooks(converter: cattrs.Converter) -> None:
     structure = make_dict_structure_fn(GenericConfig, converter)
 
     def structure_config(value: Any, type_: type[GenericConfig]) -> GenericConfig:
-        if isinstance(value, dict) and "secret" not in value:
-            _refuse_without_secret(value)
-        return structure(value, type_)
+        errors = _secret_errors(value) if isinstance(value, dict) else []
+        try:
+            config = structure(value, type_)
+        except ClassValidationError as exc:
+            if not errors:
+                raise
+            errors = [*exc.exceptions, *errors]
+        if errors:
+            raise ClassValidationError("While structuring GenericConfig", errors, GenericConfig)
+        return config
 
     converter.register_structure_hook(GenericConfig, structure_config)
 
 
-def _refuse_without_secret(options: dict[str, Any]) -> None:
-    """Options that mean nothing without ``secret``, each named at its key.
+def _secret_errors(options: dict[str, Any]) -> list[Exception]:
+    """What is wrong with the secrets as written, each error noted with its key.
 
-    Checked on the options as written, not by an attrs validator: ``check`` structures a
-    source again without an option it found wrong, and a wrong ``secret`` left out must not
-    read as a missing one.
+    Checked on the options as written, not by attrs validators: ``check`` structures a
+    source again without an option it found wrong (then each validator's problem shows), and
+    a secret must not read as missing, nor as a Standard Webhooks one, because ``secret``
+    or ``signature`` was left out.
     """
-    errors = []
-    for key in ("signature", "previous_secrets"):
-        if options.get(key):
-            verb = "needs" if key == "signature" else "need"
-            error = ValueError(f"{key} {verb} secret, the key the platform signs with")
-            error.add_note(AttributeValidationNote(f"{key} without secret", key, Any))
-            errors.append(error)
-    if errors:
-        raise ClassValidationError("While structuring GenericConfig", errors, GenericConfig)
+    found: list[tuple[str, str]] = []
+    hmac = options.get("signature") is not None
+    secret, previous = options.get("secret"), options.get("previous_secrets")
+    if secret is None:
+        for key in ("signature", "previous_secrets"):
+            if options.get(key):
+                verb = "needs" if key == "signature" else "need"
+                found.append((key, f"{key} {verb} secret, the key the platform signs with"))
+    elif isinstance(secret, str) and (problem := _secret_problem(hmac, secret)):
+        found.append(("secret", problem))
+    if isinstance(previous, list):
+        for number, text in enumerate(previous, 1):
+            if isinstance(text, str) and (problem := _secret_problem(hmac, text)):
+                found.append(("previous_secrets", f"secret {number} of {len(previous)}: {problem}"))
+    errors: list[Exception] = []
+    for key, message in found:
+        error = ValueError(message)
+        error.add_note(AttributeValidationNote(f"Structuring GenericConfig @ {key}", key, Any))
+        errors.append(error)
+    return errors
 
 
-def _secret_problem(config: GenericConfig, secret: str) -> str | None:
-    """What makes ``secret`` unusable under the source's scheme, if anything."""
-    if config.signature is not None:
+def _secret_problem(hmac: bool, secret: str) -> str | None:
+    """What makes ``secret`` unusable as an HMAC or a Standard Webhooks key, if anything."""
+    if hmac:
         return None if secret else "an HMAC secret must not be empty"
     try:
         signing.signing_key(secret)
     except ValueError as exc:
         return str(exc)
     return None
-
-
-def _check_secret(instance: GenericConfig, _attribute: object, value: str | None) -> None:
-    if value is not None and (problem := _secret_problem(instance, value)):
-        raise ValueError(problem)
-
-
-def _check_previous(instance: GenericConfig, _attribute: object, value: tuple[str, ...]) -> None:
-    for number, secret in enumerate(value, 1):
-        if problem := _secret_problem(instance, secret):
-            raise ValueError(f"secret {number} of {len(value)}: {problem}")
 
 
 def _check_tolerance(instance: GenericConfig, _attribute: object, value: Seconds | None) -> None:
@@ -150,7 +158,8 @@ def _check_tolerance(instance: GenericConfig, _attribute: object, value: Seconds
 
 @frozen
 class GenericConfig:
-    """Options of a source with ``vendor: generic``.
+    """Options of a source with ``vendor: generic``; the secrets are checked as the source is
+    loaded (:func:`register_hooks`), as they suit the scheme that ``signature`` chooses.
 
     :param secret: the key deliveries are signed with. For Standard Webhooks (no
         ``signature``): the sender's secret, e.g. the ``secret`` of the sending hookyard's
@@ -166,10 +175,10 @@ class GenericConfig:
         an event in hookyard's JSON form.
     """
 
-    secret: str | None = field(default=None, repr=False, validator=_check_secret)
+    secret: str | None = field(default=None, repr=False)
     tolerance: Seconds | None = field(default=None, validator=_check_tolerance)
     signature: HmacSignature | None = None
-    previous_secrets: tuple[str, ...] = field(default=(), repr=False, validator=_check_previous)
+    previous_secrets: tuple[str, ...] = field(default=(), repr=False)
     mapping: FieldMap | None = None
 
     @property
