@@ -57,7 +57,7 @@ OTHERWISE = "*"
 #: Numbers at least this large are Unix milliseconds (as seconds: the year 5138 and later).
 MILLISECONDS_FROM = 100_000_000_000
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
-#: What a value map's values must be, per field: (allowed, what to call them).
+#: What a value map's values must be: (allowed, what they are, the hint when none is close).
 _VOCABULARIES: dict[str, tuple[frozenset[str], str, str]] = {
     "type": (EVENT_TYPES, "a normalized event type", "docs/events.md lists them"),
     "message.author_role": (AUTHOR_ROLES, "an author role", ", ".join(sorted(AUTHOR_ROLES))),
