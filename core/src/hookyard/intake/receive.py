@@ -169,8 +169,9 @@ class Intake:
             self.counters["unauthenticated"] += 1
             return Answer(401, {"error": "authentication failed"})
         vendor = self._registry.vendors[config.vendor]
-        if vendor.auth_fields and not self._vendor_secrets(config):
-            return None  # the source relies on its own rules alone (a token, say)
+        given = [getattr(config.options, name, None) for name in vendor.auth_fields]
+        if given and not any(given):  # the source relies on its own rules alone (a token, say)
+            return None
         try:
             vendor.verify(config.options, request)
         except AuthenticationFailed as exc:
