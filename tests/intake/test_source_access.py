@@ -12,11 +12,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from attrs import frozen
 from standardwebhooks import Webhook
 
+from hookyard import AuthenticationFailed, Event, VendorSpec, WebhookRequest, hookimpl
 from hookyard.testing import ConfigError, load_config
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from hookyard.testing import HostFactory, TestHost
@@ -214,3 +217,34 @@ def test_trusted_proxy_is_checked(tmp_path: Path) -> None:
 
 def _flow(mapping: dict[str, Any]) -> str:
     return "{" + ", ".join(f"{k}: {json.dumps(v)}" for k, v in mapping.items()) + "}"
+
+
+@frozen
+class KeyringConfig:
+    keys: tuple[str, ...] = ()
+
+
+class KeyringVendor:
+    """A vendor whose credential is a list: the host must still call its verify."""
+
+    @hookimpl
+    def hookyard_register_vendors(self, register: Callable[[VendorSpec], None]) -> None:
+        register(VendorSpec("keyring", KeyringConfig, self.verify, self.parse, ("keys",)))
+
+    def verify(self, config: KeyringConfig, request: WebhookRequest) -> None:
+        if request.headers.get("x-key") not in config.keys:
+            raise AuthenticationFailed("no known key")
+
+    def parse(self, _config: KeyringConfig, request: WebhookRequest) -> list[Event]:
+        now = request.received_at
+        return [Event("k1", request.source, "keyring", "chat.started", "new", now, now)]
+
+
+@pytest.mark.parametrize(("keys", "header", "status"), [(["k"], "k", 200), (["k"], "x", 401)])
+async def test_a_credential_of_any_type_is_verified_beside_a_token(
+    hookyard_host: HostFactory, keys: list[str], header: str, status: int
+) -> None:
+    config = {"sources": {"in": {"vendor": "keyring", "keys": keys, "token": TOKEN}}}
+    async with hookyard_host(config, plugins={"keyring": KeyringVendor()}) as host:
+        answered = await host.post("in", b"{}", {"x-key": header}, query=f"token={TOKEN}")
+        assert answered.status == status
