@@ -231,7 +231,7 @@ async def test_deliveries_stored_before_revision_0002_number_on_after_it(store: 
 
     await upgrade(store.engine)
 
-    assert await current_revision(store.engine) == "0003"
+    assert await current_revision(store.engine) == "0004"
     assert await store.deliveries.retry(None) == dead
     claimed = await store.deliveries.claim("w2", 10, LEASE)
     numbers = {c.id: (c.attempt, c.budget_attempt) for c in claimed}

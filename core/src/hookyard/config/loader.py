@@ -14,6 +14,7 @@ from hookyard.config.converter import resolve_path
 from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
+    Breaker,
     Config,
     RetryPolicy,
     RouteConfig,
@@ -24,6 +25,7 @@ from hookyard.config.model import (
     SourceConfig,
     WorkersConfig,
     check_database,
+    parse_rate_limit,
 )
 from hookyard.config.structuring import (
     describe_error,
@@ -51,7 +53,7 @@ _TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "work
 ACCESS_KEYS = frozenset({"token", "basic_auth", "allow_ips"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
 SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"}) | ACCESS_KEYS
-SINK_KEYS = frozenset({"plugin", "retry"})
+SINK_KEYS = frozenset({"plugin", "retry", "concurrency", "rate_limit", "breaker"})
 
 
 class Loader:
@@ -186,7 +188,24 @@ class Loader:
         own = {k: v for k, v in raw.items() if k not in SINK_KEYS}
         options = self.structure(own, spec.config_type, path, SINK_KEYS)
         retry = self.structure(raw.get("retry", {}), RetryPolicy, (*path, "retry"))
-        return SinkConfig(name, spec.name, options, retry or RetryPolicy())
+        concurrency = None
+        if raw.get("concurrency") is not None:
+            concurrency = self.structure(raw["concurrency"], int, (*path, "concurrency"))
+            if concurrency is not None and not 1 <= concurrency <= 10_000:
+                self.report((*path, "concurrency"), f"must be from 1 to 10,000, got {concurrency}")
+                concurrency = None
+        rate_limit = None
+        if raw.get("rate_limit") is not None:
+            try:
+                rate_limit = parse_rate_limit(raw["rate_limit"])
+            except ValueError as exc:
+                self.report((*path, "rate_limit"), str(exc))
+        breaker = None
+        if raw.get("breaker") is not None:
+            breaker = self.structure(raw["breaker"], Breaker, (*path, "breaker"))
+        return SinkConfig(
+            name, spec.name, options, retry or RetryPolicy(), concurrency, rate_limit, breaker
+        )
 
     def route(self, index: int, sinks: dict[str, SinkConfig]) -> RouteConfig:
         path: KeyPath = ("routes", index)

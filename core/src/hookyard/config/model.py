@@ -6,6 +6,7 @@ shows each at the option it is about.
 
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any, Literal, NewType
@@ -17,10 +18,12 @@ from hookyard.config.located import Path as KeyPath
 
 __all__ = [
     "BasicAuth",
+    "Breaker",
     "Config",
     "ConfigError",
     "ConfigUnreadable",
     "FilePath",
+    "RateLimit",
     "RetryPolicy",
     "Network",
     "RouteConfig",
@@ -32,6 +35,7 @@ __all__ = [
     "SourceConfig",
     "WorkersConfig",
     "check_database",
+    "parse_rate_limit",
 ]
 
 #: A duration option: structured (by :func:`hookyard.config.converter.make_converter`) from a number
@@ -86,6 +90,15 @@ def _at_most(maximum: float) -> Any:
     def check(_instance: object, _attribute: object, value: float) -> None:
         if value > maximum:
             raise ValueError(f"must be at most {maximum:,g}, got {value!r}")
+
+    return check
+
+
+def _optional(*checks: Any) -> Any:
+    def check(instance: object, attribute: object, value: float | None) -> None:
+        if value is not None:
+            for inner in checks:
+                inner(instance, attribute, value)
 
     return check
 
@@ -230,11 +243,60 @@ class ServerConfig:
 
 
 @frozen
+class RateLimit:
+    """At most ``attempts`` started per ``per`` seconds (a sink's ``rate_limit``)."""
+
+    attempts: int
+    per: float
+
+    def __str__(self) -> str:
+        return f"{self.attempts}/{self.per:g}s"
+
+
+_RATE = re.compile(r"^(\d+)/(\d+(?:\.\d+)?)?(ms|s|m|h)$")
+_RATE_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_rate_limit(value: object) -> RateLimit:
+    """``1/s``, ``100/10s``, ``30/m`` or ``5/500ms``; ValueError saying what is expected."""
+    expected = f"expected N/DURATION such as 1/s or 100/10s, got {value!r}"
+    found = _RATE.match(value.strip()) if isinstance(value, str) else None
+    if found is None:
+        raise ValueError(expected)
+    attempts, amount, unit = int(found[1]), float(found[2] or 1), found[3]
+    per = amount * _RATE_UNITS[unit]
+    if attempts < 1 or not 0 < per <= 24 * 3600:
+        raise ValueError(f"{expected}: at least 1 attempt, per a window of more than 0 up to 24h")
+    return RateLimit(attempts, per)
+
+
+@frozen
+class Breaker:
+    """A sink's circuit breaker: after ``failures`` retryable failures in a row the sink is
+    paused for ``cooldown``, then one probe delivery decides (docs/operations.md)."""
+
+    failures: int = field(validator=[_at_least(1), _at_most(10_000)])
+    cooldown: Seconds = field(default=Seconds(30.0), validator=_more_than(0))
+
+
+@frozen
 class SinkConfig:
+    """A configured sink.
+
+    :param concurrency: deliveries to this sink in flight at once in one process; None
+        for the workers' ``concurrency``.
+    :param rate_limit: attempts started per window, in one process.
+    """
+
     name: str
     plugin: str
     options: Any
     retry: RetryPolicy = RetryPolicy()
+    concurrency: int | None = field(
+        default=None, validator=_optional(_at_least(1), _at_most(10_000))
+    )
+    rate_limit: RateLimit | None = None
+    breaker: Breaker | None = None
 
 
 @frozen

@@ -16,10 +16,15 @@ if TYPE_CHECKING:
     from hookyard.config import RetryPolicy
     from hookyard.sinks import DeliveryFailed
 
-__all__ = ["RETRYABLE_4XX", "Decision", "decide"]
+__all__ = ["MAX_PAUSE", "RETRYABLE_4XX", "Decision", "decide", "is_retryable", "pause_for"]
 
 #: 4xx statuses that are retried by default; every other 4xx is permanent.
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+#: Statuses whose ``Retry-After`` pauses the whole sink, not only the delivery.
+PAUSING_STATUSES = frozenset({429, 503})
+#: The longest a ``Retry-After`` pauses a sink (one hour); ``hookyard sinks resume`` ends
+#: a pause sooner.
+MAX_PAUSE = 3600.0
 
 
 @frozen
@@ -66,3 +71,11 @@ def decide(
     if failure.retry_after is not None:
         delay = max(delay, min(failure.retry_after, policy.max_delay))
     return Decision(delay, "retry")
+
+
+def pause_for(failure: DeliveryFailed) -> float | None:
+    """Seconds a 429 or 503 with ``Retry-After`` pauses its sink (at most ``MAX_PAUSE``)."""
+    wait = failure.retry_after
+    if failure.status_code not in PAUSING_STATUSES or wait is None or not wait > 0:
+        return None
+    return min(wait, MAX_PAUSE)

@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING
 
 from attrs import evolve
 
-from hookyard.delivery.retry import decide
+from hookyard.delivery.limits import SinkLimiter
+from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
-from hookyard.store.deliveries import Outcome
+from hookyard.store.deliveries import Outcome, SinkFeedback
 from hookyard.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -48,6 +49,11 @@ class Worker:
         self._settings = config.workers
         self.name = worker_name()
         self._sinks: dict[str, Sink] = {}
+        self._limits = {
+            name: SinkLimiter(sink.concurrency or self._settings.concurrency, sink.rate_limit)
+            for name, sink in config.sinks.items()
+        }
+        self._turn = 0  # which sink is served first at the next claim, in turn
         self._running: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -78,10 +84,15 @@ class Worker:
         while not self._stopping.is_set():
             free = self._settings.concurrency - len(self._running)
             claimed = await self._claim(free) if free > 0 else []
+            now = asyncio.get_running_loop().time()
             for delivery in claimed:
+                limiter = self._limits.get(delivery.sink)
+                if limiter is not None:
+                    limiter.started(now)
                 task = asyncio.create_task(self._deliver(delivery))
                 self._running[delivery.id] = task
-                task.add_done_callback(functools.partial(self._finished, delivery.id))
+                done = functools.partial(self._finished, delivery.id, limiter)
+                task.add_done_callback(done)
             now = asyncio.get_running_loop().time()
             if now - last_renewal >= renew_every:
                 await self._renew()
@@ -90,13 +101,26 @@ class Worker:
                 await self._idle()
         await self._drain()
 
-    def _finished(self, delivery_id: int, _task: asyncio.Task[None]) -> None:
+    def _finished(
+        self, delivery_id: int, limiter: SinkLimiter | None, _task: asyncio.Task[None]
+    ) -> None:
         self._running.pop(delivery_id, None)
+        if limiter is not None:
+            limiter.finished()
         self._wake.set()
+
+    def _rooms(self) -> list[tuple[str, int]]:
+        """Each sink's room now, starting with a different sink at every claim."""
+        now = asyncio.get_running_loop().time()
+        names = list(self._limits)
+        self._turn = (self._turn + 1) % max(1, len(names))
+        names = names[self._turn :] + names[: self._turn]
+        return [(name, self._limits[name].room(now)) for name in names]
 
     async def _claim(self, free: int) -> list[ClaimedDelivery]:
         try:
-            return await self._store.deliveries.claim(self.name, free, self._settings.lease)
+            lease = self._settings.lease
+            return await self._store.deliveries.claim(self.name, free, lease, self._rooms())
         except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
             log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:
@@ -110,6 +134,11 @@ class Worker:
     async def _idle(self) -> None:
         # Wake up for lease renewals too, however long the poll interval.
         timeout = min(self._settings.poll_interval, self._settings.lease / 3)
+        now = asyncio.get_running_loop().time()
+        for limiter in self._limits.values():  # a rate window that frees a slot soon
+            slot = limiter.next_slot(now)
+            if slot is not None:
+                timeout = min(timeout, slot + 0.001)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
         self._wake.clear()
@@ -142,9 +171,9 @@ class Worker:
 
     async def _deliver(self, delivery: ClaimedDelivery) -> None:
         started = datetime.now(UTC)
-        outcome = await self._attempt(delivery, started)
+        outcome, feedback = await self._attempt(delivery, started)
         try:
-            recorded = await self._store.deliveries.record(self.name, delivery, outcome)
+            recorded = await self._store.deliveries.record(self.name, delivery, outcome, feedback)
         except StoreError as exc:
             log.warning(
                 "delivery %d: recording the outcome failed (%s); it is tried again once its "
@@ -161,11 +190,13 @@ class Worker:
         elif outcome.result == "dead":
             self._report_dead(delivery, outcome)
 
-    async def _attempt(self, delivery: ClaimedDelivery, started: datetime) -> Outcome:
+    async def _attempt(
+        self, delivery: ClaimedDelivery, started: datetime
+    ) -> tuple[Outcome, SinkFeedback | None]:
         sink = self._sinks.get(delivery.sink)
         if sink is None:
             error = f"sink {delivery.sink!r} is no longer configured"
-            return Outcome("dead", started, error=error)
+            return Outcome("dead", started, error=error), None
         request = DeliveryRequest(
             delivery.id,
             delivery.event,
@@ -178,12 +209,34 @@ class Worker:
         try:
             result = await sink.deliver(request)
         except DeliveryFailed as failure:
-            return self._failed(delivery, started, failure)
+            return self._failed(delivery, started, failure), self._feedback(delivery, failure)
         except Exception as exc:
             log.exception("delivery %d: sink %s raised", delivery.id, delivery.sink)
             wrapped = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-            return self._failed(delivery, started, wrapped)
-        return Outcome("delivered", started, response=result.response)
+            return self._failed(delivery, started, wrapped), self._feedback(delivery, wrapped)
+        return Outcome("delivered", started, response=result.response), self._feedback(delivery)
+
+    def _feedback(
+        self, delivery: ClaimedDelivery, failure: DeliveryFailed | None = None
+    ) -> SinkFeedback:
+        """What the attempt says about its sink: a failure for its breaker, a pause."""
+        breaker = self._config.sinks[delivery.sink].breaker
+        threshold = None if breaker is None else breaker.failures
+        cooldown = 30.0 if breaker is None else breaker.cooldown
+        if failure is None:
+            return SinkFeedback(False, breaker_failures=threshold, breaker_cooldown=cooldown)
+        pause = pause_for(failure)
+        until = None
+        if pause is not None:
+            until = datetime.now(UTC) + timedelta(seconds=pause)
+            log.warning("sink %s paused for %.1fs: %s", delivery.sink, pause, failure.reason)
+        return SinkFeedback(
+            is_retryable(failure, self._policy(delivery)),
+            pause_until=until,
+            reason=None if pause is None else f"{failure.reason} with Retry-After",
+            breaker_failures=threshold,
+            breaker_cooldown=cooldown,
+        )
 
     def _failed(
         self, delivery: ClaimedDelivery, started: datetime, failure: DeliveryFailed

@@ -8,7 +8,16 @@ from typing import Any
 
 from attrs import frozen
 
-__all__ = ["ClaimedDelivery", "DeliveryRecord", "Outcome", "attempt_row", "to_claimed", "to_record"]
+__all__ = [
+    "ClaimedDelivery",
+    "DeliveryRecord",
+    "Outcome",
+    "SinkFeedback",
+    "SinkOverview",
+    "attempt_row",
+    "to_claimed",
+    "to_record",
+]
 
 
 @frozen
@@ -44,6 +53,43 @@ class Outcome:
     response: str | None = None
     retry_after: float | None = None
     next_attempt_at: datetime | None = None
+
+
+@frozen
+class SinkFeedback:
+    """What an attempt's outcome says about its sink, recorded with the outcome.
+
+    :param failed: a retryable failure, counted towards the breaker; anything else (the
+        target answered, even with a permanent failure) ends the run of failures and
+        closes the breaker.
+    :param pause_until: the sink's deliveries wait until then (``Retry-After``).
+    :param breaker_failures: the sink's ``breaker.failures``; None without a breaker.
+    """
+
+    failed: bool
+    pause_until: datetime | None = None
+    reason: str | None = None
+    breaker_failures: int | None = None
+    breaker_cooldown: float = 30.0
+
+
+@frozen
+class SinkOverview:
+    """One sink as ``hookyard sinks`` shows it.
+
+    :param state: ``active``, ``paused``, ``breaker open`` or ``half-open``.
+    :param until: when a pause or an open breaker ends.
+    :param queued: its deliveries pending or delivering.
+    :param oldest_due: when the longest-waiting of its due deliveries became due.
+    """
+
+    sink: str
+    state: str
+    until: datetime | None
+    reason: str | None
+    failures: int
+    queued: int
+    oldest_due: datetime | None
 
 
 @frozen

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from hookyard.store._rows import EVENT_ID_LENGTH
 
-__all__ = ["attempts", "deliveries", "events", "metadata"]
+__all__ = ["attempts", "deliveries", "events", "metadata", "sink_state"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -115,3 +115,18 @@ attempts = Table(
     Column("next_attempt_at", UTCDateTime, nullable=True),
 )
 Index("ix_attempts_delivery", attempts.c.delivery_id)
+
+#: What a sink's targets said about it, shared by every process: a pause (``Retry-After``)
+#: and its circuit breaker. A sink without a row is active (store/sinks.py).
+sink_state = Table(
+    "sink_state",
+    metadata,
+    Column("sink", String(200), primary_key=True),
+    Column("paused_until", UTCDateTime, nullable=True),
+    Column("pause_reason", Text, nullable=True),
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),
+    Column("breaker", String(16), nullable=False, default="closed", server_default="closed"),
+    # open: until the cooldown ends; half_open: until the probe's lease runs out.
+    Column("breaker_until", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -5,26 +5,36 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from hookyard.store._delivery_rows import (
     ClaimedDelivery,
     DeliveryRecord,
     Outcome,
+    SinkFeedback,
+    SinkOverview,
     attempt_row,
     to_claimed,
     to_record,
 )
-from hookyard.store._schema import attempts, deliveries, events
+from hookyard.store._schema import UTCDateTime, attempts, deliveries, events
 from hookyard.store.errors import translated
+from hookyard.store.sinks import apply_feedback, give_back_probe, read_states, resume, take_probe
 
 if TYPE_CHECKING:
     import builtins
     from collections.abc import Sequence
 
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-__all__ = ["ClaimedDelivery", "DeliveryRecord", "DeliveryStore", "Outcome"]
+__all__ = [
+    "ClaimedDelivery",
+    "DeliveryRecord",
+    "DeliveryStore",
+    "Outcome",
+    "SinkFeedback",
+    "SinkOverview",
+]
 
 STATUSES = ("pending", "delivering", "delivered", "dead")
 RELEASED = "the worker stopped before the sink answered; released for another worker"
@@ -39,34 +49,46 @@ class DeliveryStore:
         self._engine = engine
 
     @translated
-    async def claim(self, worker: str, limit: int, lease: float) -> list[ClaimedDelivery]:
-        """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``."""
+    async def claim(
+        self,
+        worker: str,
+        limit: int,
+        lease: float,
+        sinks: Sequence[tuple[str, int]] | None = None,
+    ) -> list[ClaimedDelivery]:
+        """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``.
+
+        :param sinks: (sink, how many more it may take) in the order to serve them; the
+            deliveries of sinks not named share what is left of ``limit``. Without it,
+            every sink shares ``limit``.
+
+        A paused sink, or one whose breaker is open, gives none; a sink whose breaker's
+        cooldown ended gives one, its probe, and is half-open until that is recorded.
+        """
         now = _now()
-        due = or_(
-            and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now),
-            and_(deliveries.c.status == "delivering", deliveries.c.lease_expires_at < now),
-        )
-        candidates = (
-            select(deliveries.c.id)
-            .where(due)
-            .order_by(deliveries.c.next_attempt_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        claim = (
-            update(deliveries)
-            .where(deliveries.c.id.in_(candidates.scalar_subquery()))
-            .values(
-                status="delivering",
-                lease_owner=worker,
-                lease_expires_at=now + timedelta(seconds=lease),
-                attempts=deliveries.c.attempts + 1,
-                updated_at=now,
-            )
-            .returning(deliveries.c.id)
-        )
         async with self._engine.begin() as connection:
-            ids = [row.id for row in await connection.execute(claim)]
+            states = await read_states(connection)
+            held = {name for name, state in states.items() if state.blocked(now)}
+            probing = {name for name, state in states.items() if state.probe_due(now)}
+            given = dict(sinks or ())
+            rooms = {name: room for name, room in given.items() if name not in held}
+            # A probe is one delivery (if the worker has room for one).
+            rooms |= {name: min(1, given.get(name, 1)) for name in probing}
+            ids: list[int] = []
+            for name, room in rooms.items():
+                wanted = min(room, limit - len(ids))
+                if wanted <= 0:
+                    continue
+                if name in probing and not await take_probe(connection, name, now, lease):
+                    continue
+                where = deliveries.c.sink == name
+                taken = await _claim_ids(connection, where, wanted, worker, now, lease)
+                if name in probing and not taken:
+                    await give_back_probe(connection, states[name])
+                ids += taken
+            others = deliveries.c.sink.not_in(given.keys() | held | probing)
+            if limit > len(ids):
+                ids += await _claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
             rows = await connection.execute(
@@ -90,8 +112,15 @@ class DeliveryStore:
             )
 
     @translated
-    async def record(self, worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> bool:
-        """Store an attempt's outcome; False if the lease was lost to another worker."""
+    async def record(
+        self,
+        worker: str,
+        delivery: ClaimedDelivery,
+        outcome: Outcome,
+        feedback: SinkFeedback | None = None,
+    ) -> bool:
+        """Store an attempt's outcome, and what it says about the sink (its pause and
+        breaker), in one transaction; False if the lease was lost to another worker."""
         now = _now()
         values: dict[str, Any] = {
             "status": {"retry": "pending"}.get(outcome.result, outcome.result),
@@ -115,7 +144,52 @@ class DeliveryStore:
             if result.rowcount != 1:
                 return False
             await connection.execute(attempts.insert(), attempt_row(worker, delivery, outcome))
+            if feedback is not None:
+                await apply_feedback(connection, delivery.sink, feedback, now)
         return True
+
+    @translated
+    async def sinks(self, names: Sequence[str]) -> builtins.list[SinkOverview]:
+        """How each of ``names`` stands: state, deliveries queued, the oldest due one."""
+        now = _now()
+        queued = deliveries.c.status.in_(("pending", "delivering"))
+        due = and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        query = (
+            select(
+                deliveries.c.sink,
+                func.count(),
+                func.min(case((due, deliveries.c.next_attempt_at))),
+            )
+            .where(queued, deliveries.c.sink.in_(names))
+            .group_by(deliveries.c.sink)
+        )
+        async with self._engine.connect() as connection:
+            states = await read_states(connection)
+            found = {
+                sink: (count, oldest) for sink, count, oldest in await connection.execute(query)
+            }
+        overview = []
+        for name in names:
+            state = states.get(name)
+            shown, until = state.shown(now) if state else ("active", None)
+            count, oldest = found.get(name, (0, None))
+            reason = state.pause_reason if state and shown == "paused" else None
+            oldest_due = None if oldest is None else _utc(oldest)
+            failures = state.failures if state else 0
+            overview.append(
+                SinkOverview(name, shown, until, reason, failures, int(count), oldest_due)
+            )
+        return overview
+
+    @translated
+    async def resume_sink(self, name: str) -> SinkOverview | None:
+        """Clear a sink's pause and close its breaker; how it stood before, or None if active."""
+        async with self._engine.begin() as connection:
+            before = await resume(connection, name, _now())
+        if before is None:
+            return None
+        shown, until = before.shown(_now())
+        return SinkOverview(name, shown, until, before.pause_reason, before.failures, 0, None)
 
     @translated
     async def release(self, worker: str, ids: Sequence[int]) -> int:
@@ -198,6 +272,46 @@ class DeliveryStore:
         async with self._engine.connect() as connection:
             rows = await connection.execute(query.order_by(attempts.c.id))
             return [dict(row._mapping) for row in rows]
+
+
+async def _claim_ids(
+    connection: AsyncConnection, where: Any, limit: int, worker: str, now: datetime, lease: float
+) -> builtins.list[int]:
+    """Claim up to ``limit`` due deliveries matching ``where``; their ids."""
+    due = or_(
+        and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now),
+        and_(deliveries.c.status == "delivering", deliveries.c.lease_expires_at < now),
+    )
+    candidates = (
+        select(deliveries.c.id)
+        .where(due, where)
+        .order_by(deliveries.c.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claim = (
+        update(deliveries)
+        .where(deliveries.c.id.in_(candidates.scalar_subquery()))
+        .values(
+            status="delivering",
+            lease_owner=worker,
+            lease_expires_at=now + timedelta(seconds=lease),
+            attempts=deliveries.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(deliveries.c.id)
+    )
+    return [row.id for row in await connection.execute(claim)]
+
+
+def _utc(value: Any) -> datetime:
+    """A ``min()`` over a time column, which SQLite returns as text."""
+    found = UTCDateTime().process_result_value(
+        datetime.fromisoformat(value) if isinstance(value, str) else value,
+        None,  # type: ignore[arg-type]
+    )
+    assert found is not None
+    return found
 
 
 def _released_rows(worker: str, held: Any, now: datetime) -> Any:

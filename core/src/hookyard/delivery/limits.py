@@ -1,0 +1,55 @@
+"""Per-sink limits in one process: deliveries in flight (``concurrency``) and attempts
+started per window (``rate_limit``).
+
+Both hold per process in this increment: with several replicas, each allows the full
+limit (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hookyard.config.model import RateLimit
+
+__all__ = ["SinkLimiter"]
+
+
+class SinkLimiter:
+    """How many more deliveries one sink may start now; times are ``loop.time()``."""
+
+    def __init__(self, concurrency: int, rate_limit: RateLimit | None) -> None:
+        self.concurrency = concurrency
+        self.rate_limit = rate_limit
+        self.running = 0
+        self._started: deque[float] = deque()
+
+    def room(self, now: float) -> int:
+        free = self.concurrency - self.running
+        if self.rate_limit is None:
+            return max(0, free)
+        self._forget(now)
+        return max(0, min(free, self.rate_limit.attempts - len(self._started)))
+
+    def started(self, now: float) -> None:
+        self.running += 1
+        if self.rate_limit is not None:
+            self._started.append(now)
+
+    def finished(self) -> None:
+        self.running -= 1
+
+    def next_slot(self, now: float) -> float | None:
+        """Seconds until the rate window lets another attempt start, if it is full now."""
+        if self.rate_limit is None:
+            return None
+        self._forget(now)
+        if len(self._started) < self.rate_limit.attempts:
+            return None
+        return max(0.0, self._started[0] + self.rate_limit.per - now)
+
+    def _forget(self, now: float) -> None:
+        assert self.rate_limit is not None
+        while self._started and self._started[0] <= now - self.rate_limit.per:
+            self._started.popleft()
