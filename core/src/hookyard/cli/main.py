@@ -12,6 +12,7 @@ from hookyard.cli.events import events
 from hookyard.cli.plugins import plugins
 from hookyard.cli.serve import serve, worker
 from hookyard.cli.simulate import simulate
+from hookyard.cli.sinks import sinks
 
 __all__ = ["main"]
 
@@ -22,5 +23,5 @@ def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
 
 
-for command in (serve, worker, check, db, deliveries, events, simulate, plugins):
+for command in (serve, worker, check, db, deliveries, events, sinks, simulate, plugins):
     main.add_command(command)
