@@ -223,3 +223,25 @@ async def test_concurrency_1_never_has_two_requests_in_flight(
 
     assert all(gap >= 0.24 for gap in gaps(serial))  # each waits for the previous answer
     assert parallel[-1].at - parallel[0].at < 0.24  # the other sink's were in flight together
+
+
+async def test_a_pause_holds_for_the_workers_of_every_process(
+    open_host: Open, servers: tuple[RecordingServer, RecordingServer]
+) -> None:
+    limited, _ = servers
+    limited.script(Reply(429, b"slow down", {"Retry-After": "2"}))
+    host = await open_host({"slack": {"url": limited.url}})
+    replica = await open_host({"slack": {"url": limited.url}})  # another process's workers
+    await queue_chats(host, 1)
+    start_workers(host)
+    (refused,) = await arrived(limited, 1)
+    await asyncio.sleep(0.3)
+    assert host.worker is not None
+    await host.worker.stop()  # the first process stops delivering; its pause stays
+    host.worker = None
+
+    await queue_chats(host, 2)
+    start_workers(replica)
+    later = (await arrived(limited, 4))[1:]
+
+    assert all(r.at - refused.at >= 1.9 for r in later)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, type_coerce, update
 
 from hookyard.store._delivery_rows import (
     ClaimedDelivery,
@@ -158,7 +158,7 @@ class DeliveryStore:
             select(
                 deliveries.c.sink,
                 func.count(),
-                func.min(case((due, deliveries.c.next_attempt_at))),
+                type_coerce(func.min(case((due, deliveries.c.next_attempt_at))), UTCDateTime()),
             )
             .where(queued, deliveries.c.sink.in_(names))
             .group_by(deliveries.c.sink)
@@ -174,11 +174,8 @@ class DeliveryStore:
             shown, until = state.shown(now) if state else ("active", None)
             count, oldest = found.get(name, (0, None))
             reason = state.pause_reason if state and shown == "paused" else None
-            oldest_due = None if oldest is None else _utc(oldest)
             failures = state.failures if state else 0
-            overview.append(
-                SinkOverview(name, shown, until, reason, failures, int(count), oldest_due)
-            )
+            overview.append(SinkOverview(name, shown, until, reason, failures, int(count), oldest))
         return overview
 
     @translated
@@ -302,16 +299,6 @@ async def _claim_ids(
         .returning(deliveries.c.id)
     )
     return [row.id for row in await connection.execute(claim)]
-
-
-def _utc(value: Any) -> datetime:
-    """A ``min()`` over a time column, which SQLite returns as text."""
-    found = UTCDateTime().process_result_value(
-        datetime.fromisoformat(value) if isinstance(value, str) else value,
-        None,  # type: ignore[arg-type]
-    )
-    assert found is not None
-    return found
 
 
 def _released_rows(worker: str, held: Any, now: datetime) -> Any:
