@@ -14,7 +14,9 @@ import pytest
 ROOT = Path(__file__).parents[1]
 CORE = ROOT / "core" / "src"
 #: What a plugin may import from hookyard (docs/plugins.md).
-PUBLIC = frozenset({"hookyard", "hookyard.signing", "hookyard.testing"})
+PUBLIC = frozenset(
+    {"hookyard", "hookyard.signing", "hookyard.testing", "hookyard.testing.strategies"}
+)
 
 
 def _module_name(path: Path) -> str:

@@ -9,38 +9,20 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from superoffice_support import (
-    SECRET,
-    SOURCE,
-    delivery_headers,
-    fixture_names,
-    load,
-    request_for,
-    signed,
-)
+from superoffice_support import SECRET, SOURCE, delivery_headers, fixture_names, load, signed
 
-from hookyard import Event, PayloadRejected
 from hookyard.testing import open_host
+from hookyard.testing.strategies import assert_parses_or_rejects, json_scalars, json_values
 from hookyard_superoffice import EVENTS, SuperOfficeConfig, parse
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from hookyard import Event
+
 CONFIG = SuperOfficeConfig(secret=SECRET)
-SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
-)
-JSON = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
+SCALARS = json_scalars(max_text=20)
+JSON = json_values(SCALARS, max_leaves=10, max_items=3, max_keys=4)
 #: Values shaped like SuperOffice's (and their edge cases), so that generated bodies get
 #: past the first checks and into every reader.
 TIMES = SCALARS | st.sampled_from(
@@ -94,19 +76,14 @@ HEADERS = st.fixed_dictionaries(
 )
 
 
-def _outcome(body: bytes, headers: dict[str, str] | None = None) -> list[Event] | PayloadRejected:
-    try:
-        events = parse(CONFIG, request_for(body, headers))
-    except PayloadRejected as rejected:
-        return rejected
-    assert len(events) == 1 and isinstance(events[0], Event)
-    return events
+def _outcome(body: object, headers: dict[str, str] | None = None) -> list[Event]:
+    return assert_parses_or_rejects(parse, CONFIG, body, source=SOURCE, headers=headers, count=1)
 
 
 @settings(max_examples=150, deadline=None)
 @given(JSON)
 def test_any_json_value(value: Any) -> None:
-    _outcome(json.dumps(value).encode())
+    _outcome(value)
 
 
 @settings(max_examples=200, deadline=None)
@@ -118,9 +95,8 @@ def test_any_json_value(value: Any) -> None:
     {"Event": "chatsession.changed", "PrimaryKey": " 7 ", "FieldValues": {"Status": "1e3"}}, {}
 )
 def test_any_notification(value: dict[str, Any], headers: dict[str, str]) -> None:
-    outcome = _outcome(json.dumps(value).encode(), headers)
-    if isinstance(outcome, list):
-        assert outcome[0].raw == value
+    for event in _outcome(value, headers):
+        assert event.raw == value
 
 
 @settings(max_examples=200, deadline=None)
@@ -130,7 +106,7 @@ def test_a_fixture_with_any_value_anywhere(name: str, data: st.DataObject) -> No
     body = load(name)
     target, key = _pick(body, data)
     target[key] = data.draw(LIKELY | JSON)
-    _outcome(json.dumps(body).encode(), EVENT_FIXTURES[name])
+    _outcome(body, EVENT_FIXTURES[name])
 
 
 def _pick(node: dict[str, Any] | list[Any], data: st.DataObject) -> tuple[Any, Any]:
