@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from comm100_support import RECEIVED_AT, Body, load, raw
 
-from hookyard import Attachment, Chat, Event, Person, Rating, stable_event_id
+from hookyard import Attachment, Chat, Event, PayloadRejected, Person, Rating, stable_event_id
 
 ParseOne = Callable[[Body | bytes], Event]
 
@@ -388,3 +388,30 @@ def test_unknown_event_is_kept(comm100_parse_one: ParseOne) -> None:
     assert (event.type, event.vendor_type, event.raw) == ("unknown", "chat_rated", body)
     assert event.id == stable_event_id("chat_rated", body)
     assert event.occurred_at == RECEIVED_AT
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("/Date(-86400000)/", datetime(1969, 12, 31, tzinfo=UTC)),
+        ("/Date(-1)/", datetime(1969, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
+        ("/Date(1584423203)/", datetime(2020, 3, 17, 5, 33, 23, tzinfo=UTC)),
+        ("/Date(-62135596800000)/", RECEIVED_AT),  # .NET's "no date": absent
+    ],
+)
+def test_negative_times_are_milliseconds_before_1970(
+    comm100_parse_one: Callable[[Body | bytes], Event], written: str, expected: datetime
+) -> None:
+    body = load("offline_message_submitted")
+    body["offline_message"]["time"] = written
+    assert comm100_parse_one(body).occurred_at == expected
+
+
+@pytest.mark.parametrize("written", ["/Date(-62135596800001)/", "/Date(-99999999999999999)/"])
+def test_a_time_before_year_one_is_refused(
+    comm100_parse_one: Callable[[Body | bytes], Event], written: str
+) -> None:
+    body = load("offline_message_submitted")
+    body["offline_message"]["time"] = written
+    with pytest.raises(PayloadRejected, match=r"offline_message\.time: .* is out of range"):
+        comm100_parse_one(body)

@@ -55,8 +55,9 @@ def parse_date(value: object, where: str) -> datetime | None:
 
     ``/Date(n)/`` and ``/Date(n±hhmm)/`` hold milliseconds since the epoch in UTC (as in
     Microsoft's definition of the format): the offset only records the sender's zone and
-    does not move the instant. A plain integer is read the same way. Numbers below 10^11
-    are taken as seconds (older Comm100 samples have 10-digit values).
+    does not move the instant. A plain integer is read the same way. Numbers from 0 to
+    below 10^11 are taken as seconds (older Comm100 samples have 10-digit values); negative
+    ones are milliseconds before 1970. Before year 1 or after 9999 is refused.
     """
     if value is None or value == "":
         return None
@@ -73,10 +74,10 @@ def parse_date(value: object, where: str) -> datetime | None:
         number = value
     else:
         raise PayloadRejected(f"{where}: expected a /Date(…)/ timestamp, got {kind(value)}")
-    milliseconds = number if abs(number) >= _MILLISECONDS_FROM else number * 1000
-    if milliseconds <= _NO_DATE_MS:
+    milliseconds = number * 1000 if 0 <= number < _MILLISECONDS_FROM else number
+    if milliseconds == _NO_DATE_MS:
         return None
-    if milliseconds > _LAST_MS:
+    if not _NO_DATE_MS < milliseconds <= _LAST_MS:
         raise PayloadRejected(f"{where}: {value!r} is out of range")
     return _EPOCH + timedelta(milliseconds=milliseconds)
 
