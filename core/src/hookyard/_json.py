@@ -5,13 +5,14 @@ would write, faster. It spells some floats differently (``1e16``, not ``1e+16``)
 NaN and infinities as ``null``, where ``json.dumps`` would write invalid JSON. Values JSON
 cannot hold (a rendered template's odd result) become text, so they never fail a delivery.
 
-One place writes JSON otherwise: a redacted unparsed payload (intake/redact.py) is
-re-encoded as ASCII JSON with the standard library, which keeps a lone surrogate the
-sender wrote as its ``\\uXXXX`` escape instead of failing on it.
+Text holding a lone surrogate (half of an emoji a sender cut off: valid JSON, not UTF-8)
+is written as ASCII JSON by the standard library instead, keeping its ``\\uXXXX`` escape;
+so is a redacted unparsed payload (intake/redact.py).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -36,9 +37,21 @@ _encoder = msgspec.json.Encoder(enc_hook=_default)
 
 def dumpb(value: Any) -> bytes:
     """``value`` as compact UTF-8 JSON bytes."""
-    return _encoder.encode(value)
+    try:
+        return _encoder.encode(value)
+    except UnicodeEncodeError:
+        return _ascii(value).encode()
 
 
 def dumps(value: Any) -> str:
     """``value`` as compact JSON text."""
-    return _encoder.encode(value).decode()
+    try:
+        return _encoder.encode(value).decode()
+    except UnicodeEncodeError:
+        return _ascii(value)
+
+
+def _ascii(value: Any) -> str:
+    """``value`` as ASCII JSON: text with a lone surrogate (``"\\ud83d"``, half of an emoji a
+    sender cut off) cannot be UTF-8, so it keeps the ``\\uXXXX`` escape it arrived as."""
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":"), default=_default)

@@ -175,7 +175,8 @@ class Intake:
         try:
             vendor.verify(config.options, request)
         except AuthenticationFailed as exc:
-            log.warning("source %s: authentication failed: %s", config.name, exc)
+            reason = redacted_text(str(exc), self._secrets(config))
+            log.warning("source %s: authentication failed: %s", config.name, reason)
         except PayloadRejected as exc:
             return self._rejected(config, exc)
         except Exception as exc:  # a plugin bug must not read as "storage unavailable"
@@ -191,9 +192,12 @@ class Intake:
         return Answer(401, {"error": "authentication failed"})
 
     def _rejected(self, config: SourceConfig, error: PayloadRejected) -> Answer:
+        """400 with the parser's reason: without the source's credentials (a parser may quote
+        a field of the body, and the sender may have put a secret there)."""
         self.counters["rejected"] += 1
-        log.warning("source %s: payload rejected: %s", config.name, error)
-        return Answer(400, {"error": str(error)})
+        reason = redacted_text(str(error), self._secrets(config))
+        log.warning("source %s: payload rejected: %s", config.name, reason)
+        return Answer(400, {"error": reason})
 
     def _parse(self, config: SourceConfig, request: WebhookRequest) -> list[tuple[Event, Form]]:
         """The parser's events, each with its JSON form: any exception here keeps the payload."""
