@@ -286,6 +286,34 @@ def test_the_edges_of_the_ranges_are_allowed(tmp_path: Path) -> None:
     assert run_check(path).exit_code == 0
 
 
+def test_each_wrong_retention_option_is_named(tmp_path: Path) -> None:
+    found = check_text(
+        tmp_path,
+        """\
+        retention:
+          delivered: 0
+          dead: forever
+          unparsed: 400d
+          interval: -1s
+          unparsd: 30d
+        """,
+    )
+    assert found == [
+        "retention.delivered (line 2): must be more than 0, got 0.0",
+        "retention.dead (line 3): expected a duration such as 10s, 5m or 1h, got 'forever'",
+        "retention.unparsed (line 4): expected a duration of at most a year (31536000s), "
+        "got '400d'",
+        "retention.interval (line 5): expected a duration such as 10s, 5m or 1h, got '-1s'",
+        "retention.unparsd (line 6): unknown key; did you mean 'unparsed'? "
+        "(allowed: dead, delivered, interval, unparsed)",
+    ]
+
+
+def test_retention_in_days_and_kept_forever_when_left_out(tmp_path: Path) -> None:
+    path = write(tmp_path, "retention: {delivered: 30d, dead: null, unparsed: 1.5d}\n")
+    assert run_check(path).exit_code == 0
+
+
 @pytest.mark.parametrize(
     ("url", "problem"),
     [

@@ -89,7 +89,7 @@ def test_an_unknown_top_level_key_is_rejected(problems: Problems) -> None:
     found = problems("database: sqlite:///h.db\nroutse: []\n")
     assert found == [
         "routse (line 2): unknown key; did you mean 'routes'? "
-        "(allowed: database, routes, sentry, server, sinks, sources, workers)"
+        "(allowed: database, retention, routes, sentry, server, sinks, sources, workers)"
     ]
 
 
@@ -186,7 +186,15 @@ def test_a_plugin_validator_message_reaches_the_user(problems: Problems) -> None
 
 @pytest.mark.parametrize(
     ("written", "seconds"),
-    [("10s", 10.0), ("5m", 300.0), ("1h", 3600.0), ("250ms", 0.25), ("7", 7.0), ("1.5", 1.5)],
+    [
+        ("10s", 10.0),
+        ("5m", 300.0),
+        ("1h", 3600.0),
+        ("2d", 172_800.0),
+        ("250ms", 0.25),
+        ("7", 7.0),
+        ("1.5", 1.5),
+    ],
 )
 def test_durations(load: Load, written: str, seconds: float) -> None:
     config = load(f"workers: {{poll_interval: {written}, lease: {written}}}\n")

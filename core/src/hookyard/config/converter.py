@@ -30,8 +30,8 @@ __all__ = ["EVENT_PARTS", "make_converter", "relative_to", "resolve_path"]
 #: hands plugins the converter that does it, e.g. the ``generic`` vendor).
 EVENT_PARTS: tuple[type[Any], ...] = (Chat, Person, Message, Rating, Attachment)
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 #: The longest duration an option takes: a year.
 MAX_SECONDS = 365 * 24 * 3600.0
 #: The folder of the configuration file being loaded: relative paths are relative to it.
@@ -66,7 +66,7 @@ def make_converter() -> cattrs.Converter:
     Scalars are structured strictly: a list or mapping where a string belongs, ``true``
     where a number belongs or ``3.7`` where a whole number belongs is an error, not a
     silent conversion. A :data:`hookyard.config.Seconds` option, ours or a plugin's, takes a
-    number of seconds or a duration such as ``250ms``, ``10s``, ``5m`` or ``1h``. A
+    number of seconds or a duration such as ``250ms``, ``10s``, ``5m``, ``1h`` or ``30d``. A
     :data:`hookyard.config.FilePath` option is made absolute (:func:`resolve_path`) against
     the folder given to :func:`relative_to`.
     """

@@ -16,6 +16,7 @@ from hookyard.config.model import (
     MIB,
     Breaker,
     Config,
+    RetentionConfig,
     RetryPolicy,
     RouteConfig,
     SentryConfig,
@@ -48,7 +49,9 @@ __all__ = ["SINK_KEYS", "SOURCE_KEYS", "Loader"]
 
 #: The longest source, sink or route name (the store's columns hold 200 characters).
 NAME_LENGTH = 200
-_TOP_KEYS = frozenset({"database", "sources", "sinks", "routes", "sentry", "workers", "server"})
+_TOP_KEYS = frozenset(
+    {"database", "sources", "sinks", "routes", "sentry", "workers", "server", "retention"}
+)
 #: The keys of a source that say who may post to it, whatever the vendor (SourceAccess).
 ACCESS_KEYS = frozenset({"token", "basic_auth", "allow_ips"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
@@ -285,6 +288,7 @@ class Loader:
         sentry = self.structure(top.get("sentry") or {}, SentryConfig, ("sentry",))
         workers = self.structure(top.get("workers") or {}, WorkersConfig, ("workers",))
         server = self.structure(top.get("server") or {}, ServerConfig, ("server",))
+        retention = self.structure(top.get("retention") or {}, RetentionConfig, ("retention",))
         return Config(
             database,
             sources,
@@ -295,6 +299,7 @@ class Loader:
             path,
             self.doc.lines,
             server or ServerConfig(),
+            retention or RetentionConfig(),
         )
 
 

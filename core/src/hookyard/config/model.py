@@ -24,6 +24,7 @@ __all__ = [
     "ConfigUnreadable",
     "FilePath",
     "RateLimit",
+    "RetentionConfig",
     "RetryPolicy",
     "Network",
     "RouteConfig",
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 #: A duration option: structured (by :func:`hookyard.config.converter.make_converter`) from a number
-#: of seconds or a string such as ``250ms``, ``10s``, ``5m`` or ``1h``. Plugins may use it.
+#: of seconds or a string such as ``250ms``, ``10s``, ``5m``, ``1h`` or ``30d``. Plugins may use it.
 Seconds = NewType("Seconds", float)
 #: A file option: ``~`` is expanded and a relative path is made absolute against the
 #: configuration file's folder while the file is loaded, as for the SQLite database.
@@ -325,6 +326,29 @@ class WorkersConfig:
 
 
 @frozen
+class RetentionConfig:
+    """How long finished work is kept (docs/configuration.md#retention); None keeps it forever.
+
+    :param delivered: events whose deliveries were all delivered (or that made none), with
+        those deliveries and their attempts, from the last delivery's success on.
+    :param dead: dead deliveries and their attempts, from their last attempt on; an event
+        left with no deliveries goes with them.
+    :param unparsed: kept unparsed payloads, from their arrival on.
+    :param interval: how often the workers' host runs the purge.
+    """
+
+    delivered: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
+    dead: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
+    unparsed: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
+    interval: Seconds = field(default=Seconds(3600.0), validator=_more_than(0))
+
+    @property
+    def configured(self) -> bool:
+        """Whether anything is ever purged."""
+        return any(age is not None for age in (self.delivered, self.dead, self.unparsed))
+
+
+@frozen
 class Config:
     database: str = DEFAULT_DATABASE
     sources: dict[str, SourceConfig] = field(factory=dict)
@@ -336,3 +360,4 @@ class Config:
     #: The line of each path in the file, for problems found later (route checks).
     lines: dict[KeyPath, int] = field(factory=dict, repr=False, eq=False)
     server: ServerConfig = ServerConfig()
+    retention: RetentionConfig = RetentionConfig()

@@ -13,6 +13,7 @@ from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.events import EventStore
 from hookyard.store.intake import IntakeWriter
+from hookyard.store.retention import Retention
 
 __all__ = ["READY_TIMEOUT", "Store", "StoreError", "StoreUnavailable", "display_url"]
 
@@ -21,7 +22,7 @@ READY_TIMEOUT = 1.0
 
 
 class Store:
-    """One database: the intake writer, the delivery queue and the event log."""
+    """One database: the intake writer, the delivery queue, the event log and retention."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
@@ -29,6 +30,7 @@ class Store:
         self.intake = IntakeWriter(self.engine)
         self.deliveries = DeliveryStore(self.engine)
         self.events = EventStore(self.engine)
+        self.retention = Retention(self.engine)
 
     @property
     def display_url(self) -> str:
