@@ -101,6 +101,7 @@ class Host:
 
     def __init__(self, setup: Setup) -> None:
         from hookyard.intake import Intake
+        from hookyard.observability.metrics import Metrics
         from hookyard.store import Store
 
         self.setup = setup
@@ -111,8 +112,16 @@ class Host:
         self.router = setup.router
         self.store = Store(config.database)
         self.worker: Worker | None = None
+        #: What ``GET /metrics`` serves; intake and this host's workers count into it.
+        self.metrics = Metrics()
         self.intake = Intake(
-            config, self.registry, self.router, self.store, self.converter, self._stored
+            config,
+            self.registry,
+            self.router,
+            self.store,
+            self.converter,
+            self._stored,
+            metrics=self.metrics,
         )
 
     @classmethod
@@ -131,7 +140,7 @@ class Host:
         if intake:
             self.store.intake.start()
         if workers:
-            self.worker = Worker(self.config, self.registry, self.router, self.store)
+            self.worker = Worker(self.config, self.registry, self.router, self.store, self.metrics)
             self.worker.start()
         log.info("hookyard started (database %s)", self.store.display_url)
 

@@ -8,6 +8,7 @@ import functools
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from attrs import evolve
 
 from hookyard.delivery.limits import SinkLimiter
 from hookyard.delivery.retry import decide, is_retryable, pause_for
+from hookyard.observability.metrics import Metrics
 from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
 from hookyard.store.deliveries import Outcome, SinkFeedback
@@ -41,8 +43,16 @@ def worker_name() -> str:
 class Worker:
     """Runs deliveries until stopped; one per process is enough (it is concurrent)."""
 
-    def __init__(self, config: Config, registry: Registry, router: Router, store: Store) -> None:
+    def __init__(
+        self,
+        config: Config,
+        registry: Registry,
+        router: Router,
+        store: Store,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._config = config
+        self._metrics = Metrics() if metrics is None else metrics
         self._registry = registry
         self._policies = {r.name: r.retry for r in router.routes}
         self._store = store
@@ -171,7 +181,9 @@ class Worker:
 
     async def _deliver(self, delivery: ClaimedDelivery) -> None:
         started = datetime.now(UTC)
+        clock = time.perf_counter()
         outcome, feedback = await self._attempt(delivery, started)
+        seconds = time.perf_counter() - clock
         try:
             recorded = await self._store.deliveries.record(self.name, delivery, outcome, feedback)
         except StoreError as exc:
@@ -187,7 +199,9 @@ class Worker:
             return
         if not recorded:
             log.warning("delivery %d: lease lost to another worker", delivery.id)
-        elif outcome.result == "dead":
+            return
+        self._metrics.attempted(delivery.sink, outcome.result, seconds)
+        if outcome.result == "dead":
             self._report_dead(delivery, outcome)
 
     async def _attempt(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import cattrs
 
     from hookyard.config import Config, SourceConfig
+    from hookyard.observability.metrics import Metrics
     from hookyard.plugins import Registry
     from hookyard.routing import Router
     from hookyard.store import Store
@@ -76,7 +77,10 @@ class Intake:
         store: Store,
         converter: cattrs.Converter,
         on_stored: Callable[[], None] = lambda: None,
+        *,
+        metrics: Metrics,
     ) -> None:
+        self.metrics = metrics
         self._on_stored = on_stored
         self._config = config
         self._registry = registry
@@ -85,6 +89,12 @@ class Intake:
         self._converter = converter
         self.counters: Counter[str] = Counter()
 
+    def _count(self, source: str, outcome: str, webhook: str | None = None) -> None:
+        """One webhook answered: ``counters[outcome]``, and the metric by source and
+        ``webhook`` (``outcome`` unless told; empty ``source`` for one not configured)."""
+        self.counters[outcome] += 1
+        self.metrics.received(source, webhook or outcome)
+
     def body_limit(self, source: str) -> int | None:
         """The body size limit of ``source``, None when there is no such source."""
         found = self._config.sources.get(source)
@@ -92,30 +102,30 @@ class Intake:
 
     def unknown_source(self, source: str) -> Answer:
         """The answer to a webhook for a source that is not configured (counted)."""
-        self.counters["unknown_source"] += 1
+        self._count("", "unknown_source")
         shown = source if len(source) <= 64 else source[:64] + "…"
         return Answer(404, {"error": f"no source named {shown!r}"})
 
     def body_timeout(self, source: str) -> Answer:
         """The answer to a sender whose body did not arrive in time (counted)."""
-        self.counters["body_timeout"] += 1
+        self._count(source, "body_timeout")
         log.warning("source %s: the body did not arrive in time", source)
         return Answer(408, {"error": "the body did not arrive in time"})
 
     def too_large(self, source: str) -> Answer:
         """The answer to a body over ``source``'s limit (counted); the source must exist."""
-        self.counters["too_large"] += 1
+        self._count(source, "too_large")
         limit = self._config.sources[source].max_body_bytes
         return Answer(413, {"error": f"body over {limit} bytes"})
 
-    def unavailable(self) -> Answer:
+    def unavailable(self, source: str) -> Answer:
         """The answer when the store failed (counted): the sender should retry."""
-        self.counters["unavailable"] += 1
+        self._count(source, "unavailable")
         return Answer(503, {"error": "storage unavailable, please retry"})
 
-    def internal_error(self) -> Answer:
+    def internal_error(self, source: str) -> Answer:
         """The answer when hookyard itself failed (counted)."""
-        self.counters["internal_error"] += 1
+        self._count(source, "internal_error")
         return Answer(500, {"error": "internal error"})
 
     async def receive(
@@ -138,6 +148,8 @@ class Intake:
             return await self._keep_unparsed(config, request, prepared)
         outcome = await self._store.intake.write(IntakeBatch(prepared))
         self.counters += Counter(stored=outcome.stored, duplicates=outcome.duplicates)
+        only_seen = outcome.duplicates and not outcome.stored
+        self.metrics.received(source, "duplicate" if only_seen else "stored")
         if outcome.deliveries:
             self._on_stored()
         return Answer(200, {"stored": outcome.stored, "duplicates": outcome.duplicates})
@@ -166,7 +178,7 @@ class Intake:
         proxy = self._config.server.trusted_proxy
         if (refused := refusal(config.access, caller, request.headers, proxy)) is not None:
             log.warning("source %s: authentication failed: %s", config.name, refused)
-            self.counters["unauthenticated"] += 1
+            self._count(config.name, "unauthenticated")
             return Answer(401, {"error": "authentication failed"})
         vendor = self._registry.vendors[config.vendor]
         given = [getattr(config.options, name, None) for name in vendor.auth_fields]
@@ -188,13 +200,13 @@ class Intake:
             )
         else:
             return None
-        self.counters["unauthenticated"] += 1
+        self._count(config.name, "unauthenticated")
         return Answer(401, {"error": "authentication failed"})
 
     def _rejected(self, config: SourceConfig, error: PayloadRejected) -> Answer:
         """400 with the parser's reason: without the source's credentials (a parser may quote
         a field of the body, and the sender may have put a secret there)."""
-        self.counters["rejected"] += 1
+        self._count(config.name, "rejected")
         reason = redacted_text(str(error), self._secrets(config))
         log.warning("source %s: payload rejected: %s", config.name, reason)
         return Answer(400, {"error": reason})
@@ -284,7 +296,10 @@ class Intake:
         row = self._unparsed_row(config, request, error)
         event_id = row.event_id
         outcome = await self._store.intake.write(IntakeBatch([row]))
-        self.counters["unparsed" if outcome.stored else "duplicates"] += 1
+        if outcome.stored:
+            self._count(config.name, "unparsed")
+        else:
+            self._count(config.name, "duplicates", "duplicate")
         # A warning, not an error: the payload is kept, and report_unparsed is its one Sentry
         # event (sentry-sdk's logging integration would make an ERROR record a second one).
         log.warning(

@@ -170,7 +170,7 @@ class TestHost:
         from hookyard.delivery import Worker
 
         host = self.host
-        host.worker = Worker(host.config, host.registry, host.router, host.store)
+        host.worker = Worker(host.config, host.registry, host.router, host.store, host.metrics)
         host.worker.start()
 
     async def _stop_workers(self) -> None:

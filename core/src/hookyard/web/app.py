@@ -17,6 +17,7 @@ from litestar.response import Response
 
 from hookyard._json import dumpb
 from hookyard.intake import Caller
+from hookyard.observability.metrics import CONTENT_TYPE
 from hookyard.store import StoreError
 
 if TYPE_CHECKING:
@@ -82,10 +83,10 @@ async def receive(source: FromPath[str], request: Request[Any, Any, Any]) -> Res
         answer = await intake.receive(source, headers, body, caller)
     except StoreError as exc:
         log.error("source %s: storing the webhook failed: %s", source, exc)
-        return _answer(intake.unavailable())
+        return _answer(intake.unavailable(source))
     except Exception:  # a bug, not the storage: 503 would tell the sender to wait for it
         log.exception("source %s: receiving the webhook failed", source)
-        return _answer(intake.internal_error())
+        return _answer(intake.internal_error(source))
     return _answer(answer)
 
 
@@ -105,6 +106,19 @@ async def ready(request: Request[Any, Any, Any]) -> Response[bytes]:
     return _json(200, {"status": "ready"})
 
 
+@get("/metrics")
+async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
+    """Prometheus text format: this process's counters, and each sink's queue and state
+    as the database has them now (left out, with ``hookyard_database_up 0``, if it fails)."""
+    host = _host(request)
+    try:
+        sinks = await host.store.deliveries.sinks(list(host.config.sinks))
+    except StoreError as exc:
+        log.warning("metrics: reading the sinks' queues failed: %s", exc)
+        sinks = None
+    return Response(host.metrics.render(sinks), media_type=CONTENT_TYPE)
+
+
 @asynccontextmanager
 async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     host: Host = app.state.host
@@ -121,7 +135,7 @@ def create_app(host: Host, *, workers: bool = True, body_timeout: float = BODY_T
     :param body_timeout: seconds a sender has to send the whole body (else 408).
     """
     return Litestar(
-        route_handlers=[receive, health, ready],
+        route_handlers=[receive, health, ready, metrics],
         lifespan=[_lifespan],
         state=State({"host": host, "workers": workers, "body_timeout": body_timeout}),
         request_max_body_size=None,  # each source's own limit, in _read_body: 413 counted
