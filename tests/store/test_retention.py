@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from hookyard.host import Host, setup_from_text
 from hookyard.store.deliveries import Outcome
 from hookyard.store.intake import EventRow
 from hookyard.store.retention import Ages, Purged
@@ -162,3 +164,37 @@ async def test_a_purge_larger_than_a_batch_takes_several_transactions(
     assert purged == Purged(events=25, deliveries=25, attempts=25)
     assert reported == [10, 10, 5]
     assert left(reader) == ["open"]
+
+
+async def test_a_host_with_workers_purges_every_interval(
+    database_url: str, reader: BlockingReader
+) -> None:
+    setup = setup_from_text(
+        f"database: {database_url}\nretention: {{unparsed: 1d, interval: 0.1s}}\n"
+    )
+    host = Host(setup)
+    await host.start(intake=True, workers=True)
+    try:
+        old = datetime.now(UTC) - timedelta(days=3)
+        for name in ("unparsed:first", "unparsed:second"):
+            await host.store.intake.write(batch(unparsed_row(name, old)))
+            async with asyncio.timeout(10):
+                while reader.count("events"):
+                    await asyncio.sleep(0.05)
+    finally:
+        await host.stop()
+
+
+async def test_a_host_without_retention_or_workers_purges_nothing(
+    database_url: str, reader: BlockingReader
+) -> None:
+    old = datetime.now(UTC) - timedelta(days=3)
+    for text in ("", "retention: {unparsed: 1d, interval: 0.1s}\n"):
+        host = Host(setup_from_text(f"database: {database_url}\n{text}"))
+        await host.start(intake=True, workers=not text)
+        try:
+            await host.store.intake.write(batch(unparsed_row(f"unparsed:{len(text)}", old)))
+            await asyncio.sleep(0.3)
+        finally:
+            await host.stop()
+    assert reader.count("events") == 2

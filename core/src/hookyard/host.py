@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from hookyard.delivery import Worker
+    from hookyard.delivery.retention import Purger
 
 __all__ = ["Host", "Setup", "load_setup", "setup_from_text"]
 
@@ -112,6 +113,7 @@ class Host:
         self.router = setup.router
         self.store = Store(config.database)
         self.worker: Worker | None = None
+        self.purger: Purger | None = None
         #: What ``GET /metrics`` serves; intake and this host's workers count into it.
         self.metrics = Metrics()
         self.intake = Intake(
@@ -135,6 +137,7 @@ class Host:
     async def start(self, *, intake: bool = True, workers: bool = True) -> None:
         """Migrate the database, then start the intake writer and/or the workers."""
         from hookyard.delivery import Worker
+        from hookyard.delivery.retention import Purger
 
         await self.store.migrate()
         if intake:
@@ -142,10 +145,16 @@ class Host:
         if workers:
             self.worker = Worker(self.config, self.registry, self.router, self.store, self.metrics)
             self.worker.start()
+            if self.config.retention.configured:
+                self.purger = Purger(self.config.retention, self.store)
+                self.purger.start()
         log.info("hookyard started (database %s)", self.store.display_url)
 
     async def stop(self) -> None:
         """Finish or release claimed deliveries, then close the database."""
+        if self.purger is not None:
+            await self.purger.stop()
+            self.purger = None
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None

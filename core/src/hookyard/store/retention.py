@@ -65,11 +65,26 @@ class Purged:
         """Delivered events, dead deliveries and unparsed payloads: what progress counts."""
         return self.events + self.dead + self.unparsed
 
+    def describe(self) -> str:
+        """``1,204 delivered events (3,611 deliveries, 4,002 attempts), 12 dead deliveries
+        (12 attempts, 3 events), 3 unparsed payloads``."""
+        delivered = _many(self.events, "delivered event")
+        theirs = f"{_many(self.deliveries, 'delivery', 'deliveries')}, "
+        theirs += _many(self.attempts, "attempt")
+        dead = _many(self.dead, "dead delivery", "dead deliveries")
+        with_dead = f"{_many(self.dead_attempts, 'attempt')}, {_many(self.dead_events, 'event')}"
+        unparsed = _many(self.unparsed, "unparsed payload")
+        return f"{delivered} ({theirs}), {dead} ({with_dead}), {unparsed}"
+
     def __add__(self, other: Purged) -> Purged:
         return Purged(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
 
     def __bool__(self) -> bool:
         return any(_values(self))
+
+
+def _many(count: int, one: str, several: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else several or one + 's'}"
 
 
 def _values(purged: Purged) -> tuple[int, ...]:
