@@ -98,3 +98,21 @@ async def test_a_lone_surrogate_is_stored_and_delivered_escaped(
     [request] = recording_server.requests
     assert b"cut off \\ud83d" in request.body
     assert request.json()["message"]["text"] == "cut off \ud83d"
+
+
+async def test_a_lone_surrogate_in_an_id_or_group_is_stored_once(
+    hookyard_host: HostFactory,
+) -> None:
+    config = {"sources": {"cm": {"vendor": "comm100", "token": TOKEN}}}
+    status = json.dumps({"event": "away", "operator_id": "op-\ud800"}).encode()
+    async with hookyard_host(config) as host:
+        first = await host.post("cm", status, query=f"token={TOKEN}")
+        again = await host.post("cm", status, query=f"token={TOKEN}")
+        [row] = await host.host.store.events()
+    assert (first.status, first.body, again.body) == (
+        200,
+        {"stored": 1, "duplicates": 0},
+        {"stored": 0, "duplicates": 1},
+    )
+    assert row["dedup_group"].startswith("sha256:")  # comm100:agent_status:op-\ud800
+    assert json.loads(row["body"])["agent"]["id"] == "op-\ud800"

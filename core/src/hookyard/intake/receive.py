@@ -20,7 +20,13 @@ from hookyard.events import Event
 from hookyard.intake.access import Caller, refusal
 from hookyard.intake.redact import redacted, redacted_text
 from hookyard.observability.sentry import report_unparsed
-from hookyard.store.intake import EventRow, IntakeBatch, PlannedRow, stored_event_id
+from hookyard.store.intake import (
+    EventRow,
+    IntakeBatch,
+    PlannedRow,
+    storable_text,
+    stored_event_id,
+)
 from hookyard.vendors import AuthenticationFailed, PayloadRejected, WebhookRequest
 
 if TYPE_CHECKING:
@@ -257,7 +263,8 @@ class Intake:
 
     def kept_error(self, config: SourceConfig, error: Exception) -> str:
         """``error`` as an unparsed payload keeps it: without the source's credentials."""
-        return redacted_text(f"{type(error).__name__}: {error}", self._secrets(config))
+        text = redacted_text(f"{type(error).__name__}: {error}", self._secrets(config))
+        return storable_text(text)
 
     def _unparsed_row(
         self, config: SourceConfig, request: WebhookRequest, error: Exception

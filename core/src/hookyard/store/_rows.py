@@ -21,6 +21,7 @@ __all__ = [
     "delivery_params",
     "event_params",
     "first_of_each",
+    "storable_text",
     "stored_event_id",
     "stored_flags",
     "tell_repeats_apart",
@@ -108,10 +109,24 @@ def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[s
 
 def stored_event_id(event_id: str) -> str:
     """``event_id`` as the store keys it: as it is, or ``sha256:<hex>`` when it is longer
-    than :data:`EVENT_ID_LENGTH` (a sender's id of any length is still stored once)."""
-    if len(event_id) <= EVENT_ID_LENGTH:
+    than :data:`EVENT_ID_LENGTH` or is not UTF-8 (a lone surrogate a sender wrote as
+    ``\\ud800``): a sender's id of any length or text is still stored once."""
+    if len(event_id) <= EVENT_ID_LENGTH and _is_utf8(event_id):
         return event_id
     return "sha256:" + _digest(event_id)
+
+
+def storable_text(text: str) -> str:
+    """``text`` as a text column holds it: a lone surrogate as its ``\\uXXXX`` escape."""
+    return text if _is_utf8(text) else text.encode("utf-8", "backslashreplace").decode()
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 #: Per (source, dedup group): the ``dedup_id`` and ``event_id`` of its latest stored event.

@@ -26,6 +26,7 @@ from hookyard.store._rows import (
     delivery_params,
     event_params,
     first_of_each,
+    storable_text,
     stored_event_id,
     stored_flags,
     tell_repeats_apart,
@@ -43,6 +44,7 @@ __all__ = [
     "IntakeOutcome",
     "IntakeWriter",
     "PlannedRow",
+    "storable_text",
     "stored_event_id",
 ]
 
