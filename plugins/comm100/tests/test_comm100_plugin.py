@@ -11,7 +11,7 @@ import attrs
 from comm100_support import request_for
 
 import hookyard_comm100
-from hookyard.testing import BUILT_IN, installed_vendor, load_config
+from hookyard.testing import BUILT_IN, assert_vendor_plugin, load_config
 from hookyard_comm100 import Comm100Config
 
 if TYPE_CHECKING:
@@ -24,21 +24,14 @@ HOST_OPTIONS = {"token", "basic_auth", "allow_ips", "auth"}
 
 
 def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
-    found = installed_vendor("comm100", tmp_path)
-    assert found.entry_point.value == "hookyard_comm100"
-    assert found.entry_point.dist is not None
-    assert found.entry_point.dist.name == "hookyard-comm100"
-    assert found.plugin is hookyard_comm100
-    assert found.owner == "comm100"
-    spec = found.spec
-    assert spec.config_type is Comm100Config
-    assert (spec.verify, spec.parse, spec.simulate) == (
-        hookyard_comm100.verify,
-        hookyard_comm100.parse,
-        hookyard_comm100.simulate,
+    assert_vendor_plugin(
+        "comm100",
+        tmp_path,
+        module=hookyard_comm100,
+        distribution="hookyard-comm100",
+        config_type=Comm100Config,
+        auth_fields=(),
     )
-    assert spec.auth_fields == ()
-    assert spec.actions == hookyard_comm100.ACTIONS
 
 
 def test_blocking_the_plugin_removes_the_vendor(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_deskdirector
-from hookyard.testing import BUILT_IN, installed_vendor, load_config
+from hookyard.testing import BUILT_IN, assert_vendor_plugin, load_config
 from hookyard_deskdirector import DeskDirectorConfig
 
 if TYPE_CHECKING:
@@ -17,21 +17,15 @@ README = Path(__file__).parents[1] / "README.md"
 
 
 def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
-    found = installed_vendor("deskdirector", tmp_path)
-    assert found.entry_point.value == "hookyard_deskdirector"
-    assert found.entry_point.dist is not None
-    assert found.entry_point.dist.name == "hookyard-deskdirector"
-    assert found.plugin is hookyard_deskdirector
-    assert found.owner == "deskdirector"
-    spec = found.spec
-    assert spec.config_type is DeskDirectorConfig
-    assert (spec.verify, spec.parse, spec.simulate) == (
-        hookyard_deskdirector.verify,
-        hookyard_deskdirector.parse,
-        hookyard_deskdirector.simulate,
+    found = assert_vendor_plugin(
+        "deskdirector",
+        tmp_path,
+        module=hookyard_deskdirector,
+        distribution="hookyard-deskdirector",
+        config_type=DeskDirectorConfig,
+        auth_fields=("secret",),
     )
-    assert spec.auth_fields == ("secret",)
-    assert spec.actions == ("created", "handled", "missed", "completed", "callback")
+    assert found.spec.actions == ("created", "handled", "missed", "completed", "callback")
 
 
 def test_blocking_the_plugin_removes_the_vendor(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_helpcrunch
-from hookyard.testing import BUILT_IN, installed_vendor, load_config
+from hookyard.testing import BUILT_IN, assert_vendor_plugin, load_config
 from hookyard_helpcrunch import HelpCrunchConfig
 
 if TYPE_CHECKING:
@@ -17,21 +17,14 @@ README = Path(__file__).parents[1] / "README.md"
 
 
 def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
-    found = installed_vendor("helpcrunch", tmp_path)
-    assert found.entry_point.value == "hookyard_helpcrunch"
-    assert found.entry_point.dist is not None
-    assert found.entry_point.dist.name == "hookyard-helpcrunch"
-    assert found.plugin is hookyard_helpcrunch
-    assert found.owner == "helpcrunch"
-    spec = found.spec
-    assert spec.config_type is HelpCrunchConfig
-    assert (spec.verify, spec.parse, spec.simulate) == (
-        hookyard_helpcrunch.verify,
-        hookyard_helpcrunch.parse,
-        hookyard_helpcrunch.simulate,
+    assert_vendor_plugin(
+        "helpcrunch",
+        tmp_path,
+        module=hookyard_helpcrunch,
+        distribution="hookyard-helpcrunch",
+        config_type=HelpCrunchConfig,
+        auth_fields=("secret",),
     )
-    assert spec.auth_fields == ("secret",)
-    assert spec.actions == hookyard_helpcrunch.ACTIONS
 
 
 def test_readme_example_configures_a_source(

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import hookyard_livechat
-from hookyard.testing import BUILT_IN, installed_vendor, load_config
+from hookyard.testing import BUILT_IN, assert_vendor_plugin, load_config
 from hookyard_livechat import LiveChatConfig
 from hookyard_livechat._parse import HANDLERS
 
@@ -18,21 +18,15 @@ README = Path(__file__).parents[1] / "README.md"
 
 
 def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
-    found = installed_vendor("livechat", tmp_path)
-    assert found.entry_point.value == "hookyard_livechat"
-    assert found.entry_point.dist is not None
-    assert found.entry_point.dist.name == "hookyard-livechat"
-    assert found.plugin is hookyard_livechat
-    assert found.owner == "livechat"
-    spec = found.spec
-    assert spec.config_type is LiveChatConfig
-    assert (spec.verify, spec.parse, spec.simulate) == (
-        hookyard_livechat.verify,
-        hookyard_livechat.parse,
-        hookyard_livechat.simulate,
+    found = assert_vendor_plugin(
+        "livechat",
+        tmp_path,
+        module=hookyard_livechat,
+        distribution="hookyard-livechat",
+        config_type=LiveChatConfig,
+        auth_fields=("secret",),
     )
-    assert spec.auth_fields == ("secret",)
-    assert "incoming_chat" in spec.actions and "thread_untagged" in spec.actions
+    assert "incoming_chat" in found.spec.actions and "thread_untagged" in found.spec.actions
 
 
 def test_registered_alongside_the_built_in_plugins(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 import hookyard_superoffice
-from hookyard.testing import BUILT_IN, installed_vendor, load_config
+from hookyard.testing import BUILT_IN, assert_vendor_plugin, load_config
 from hookyard_superoffice import ACTIONS, EVENTS, SuperOfficeConfig
 
 if TYPE_CHECKING:
@@ -25,21 +25,14 @@ def _readme() -> str:
 
 
 def test_registered_through_its_entry_point_alone(tmp_path: Path) -> None:
-    found = installed_vendor("superoffice", tmp_path)
-    assert found.entry_point.value == "hookyard_superoffice"
-    assert found.entry_point.dist is not None
-    assert found.entry_point.dist.name == "hookyard-superoffice"
-    assert found.plugin is hookyard_superoffice
-    assert found.owner == "superoffice"
-    spec = found.spec
-    assert spec.config_type is SuperOfficeConfig
-    assert (spec.verify, spec.parse, spec.simulate) == (
-        hookyard_superoffice.verify,
-        hookyard_superoffice.parse,
-        hookyard_superoffice.simulate,
+    assert_vendor_plugin(
+        "superoffice",
+        tmp_path,
+        module=hookyard_superoffice,
+        distribution="hookyard-superoffice",
+        config_type=SuperOfficeConfig,
+        auth_fields=("secret",),
     )
-    assert spec.auth_fields == ("secret",)
-    assert spec.actions == ACTIONS
 
 
 def test_blocking_the_plugin_removes_the_vendor(tmp_path: Path) -> None:

@@ -6,7 +6,12 @@ documented in docs/plugins.md.
 """
 
 from hookyard.config import ConfigError
-from hookyard.testing.contract import BUILT_IN, InstalledVendor, installed_vendor
+from hookyard.testing.contract import (
+    BUILT_IN,
+    InstalledVendor,
+    assert_vendor_plugin,
+    installed_vendor,
+)
 from hookyard.testing.host import (
     Answered,
     Attempt,
@@ -30,6 +35,7 @@ __all__ = [
     "RecordingServer",
     "Reply",
     "TestHost",
+    "assert_vendor_plugin",
     "installed_vendor",
     "load_config",
     "open_host",

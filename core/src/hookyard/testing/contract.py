@@ -13,8 +13,9 @@ from hookyard.vendors import VendorSpec
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from types import ModuleType
 
-__all__ = ["BUILT_IN", "InstalledVendor", "installed_vendor"]
+__all__ = ["BUILT_IN", "InstalledVendor", "assert_vendor_plugin", "installed_vendor"]
 
 #: The plugins that ship inside hookyard; disable them to see only installed plugins.
 BUILT_IN: tuple[str, ...] = tuple(BUILTIN_PLUGINS)
@@ -46,3 +47,51 @@ def installed_vendor(name: str, folder: Path) -> InstalledVendor:
     assert name in registry.vendors, f"the {name!r} plugin registered no vendor {name!r}"
     owner = registry.owners[f"vendor:{name}"]
     return InstalledVendor(entry_point, entry_point.load(), registry.vendors[name], owner)
+
+
+def assert_vendor_plugin(
+    name: str,
+    folder: Path,
+    *,
+    module: ModuleType,
+    distribution: str,
+    config_type: type[Any],
+    auth_fields: tuple[str, ...],
+) -> InstalledVendor:
+    """The vendor ``name``, found as :func:`installed_vendor` finds it, after checking that
+    ``module`` is the plugin behind it and registers it whole.
+
+    Fails (``AssertionError``, saying what differs) unless the entry point's value is
+    ``module``'s name, the distribution named ``distribution`` declares it, it loads
+    ``module`` itself, the plugin ``name`` registered the vendor, and the spec has
+    ``config_type``, ``module``'s own ``verify``, ``parse`` and ``simulate``, exactly
+    ``auth_fields`` and ``module.ACTIONS`` as its actions. Returns what it found, for your
+    own assertions.
+    """
+    found = installed_vendor(name, folder)
+    entry_point, spec = found.entry_point, found.spec
+    assert entry_point.value == module.__name__, (
+        f"entry point {name!r} is {entry_point.value!r}, not the module {module.__name__!r}"
+    )
+    declared_by = entry_point.dist.name if entry_point.dist is not None else None
+    assert declared_by == distribution, (
+        f"entry point {name!r} is declared by {declared_by!r}, not {distribution!r}"
+    )
+    assert found.plugin is module, f"entry point {name!r} loads {found.plugin!r}, not {module!r}"
+    assert found.owner == name, f"vendor {name!r} is registered by plugin {found.owner!r}"
+    assert spec.config_type is config_type, (
+        f"vendor {name!r} has config_type {spec.config_type!r}, not {config_type!r}"
+    )
+    for hook in ("verify", "parse", "simulate"):
+        registered, own = getattr(spec, hook), getattr(module, hook)
+        assert registered == own, (
+            f"vendor {name!r} has {hook} {registered!r}, not {module.__name__}.{hook} {own!r}"
+        )
+    assert spec.auth_fields == auth_fields, (
+        f"vendor {name!r} has auth_fields {spec.auth_fields!r}, not {auth_fields!r}"
+    )
+    assert spec.actions == module.ACTIONS, (
+        f"vendor {name!r} has actions {spec.actions!r}, not {module.__name__}.ACTIONS"
+        f" {module.ACTIONS!r}"
+    )
+    return found
