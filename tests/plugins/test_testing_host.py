@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from attrs import frozen
 
+import hookyard_livechat
 from hookyard import DeliveryFailed, DeliveryResult, SinkSpec, hookimpl
-from hookyard.testing import ConfigError, installed_vendor, load_config
+from hookyard.testing import ConfigError, assert_vendor_plugin, installed_vendor, load_config
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,3 +129,24 @@ def test_installed_vendor_finds_a_vendor_through_its_entry_point_only(tmp_path: 
     assert (found.owner, found.spec.name) == ("livechat", "livechat")
     with pytest.raises(AssertionError, match="0 'hookyard' entry points are named 'generic'"):
         installed_vendor("generic", tmp_path)  # built in: no entry point
+
+
+def test_assert_vendor_plugin_names_what_differs(tmp_path: Path) -> None:
+    found = assert_vendor_plugin(
+        "livechat",
+        tmp_path,
+        module=hookyard_livechat,
+        distribution="hookyard-livechat",
+        config_type=hookyard_livechat.LiveChatConfig,
+        auth_fields=("secret",),
+    )
+    assert found.spec.name == "livechat"
+    with pytest.raises(AssertionError, match="declared by 'hookyard-livechat', not 'hookyard-x'"):
+        assert_vendor_plugin(
+            "livechat",
+            tmp_path,
+            module=hookyard_livechat,
+            distribution="hookyard-x",
+            config_type=hookyard_livechat.LiveChatConfig,
+            auth_fields=("secret",),
+        )
