@@ -94,7 +94,7 @@ async def test_a_429_with_retry_after_pauses_only_that_sink(
     open_host: Open, servers: tuple[RecordingServer, RecordingServer]
 ) -> None:
     limited, other = servers
-    limited.script(Reply(429, b'{"ok": false, "error": "ratelimited"}', {"Retry-After": "2"}))
+    limited.script(Reply(429, b'{"ok": false, "error": "ratelimited"}', {"Retry-After": "3"}))
     host = await open_host(
         {"slack": {"url": limited.url, "concurrency": 1}, "ops": {"url": other.url}}
     )
@@ -104,15 +104,15 @@ async def test_a_429_with_retry_after_pauses_only_that_sink(
     await asyncio.sleep(0.3)  # the pause is recorded
 
     await queue_chats(host, 3)
-    at_once = await arrived(other, 4, timeout=1.5)  # the other sink goes on at full speed
+    at_once = await arrived(other, 4, timeout=2.5)  # the other sink goes on at full speed
     paused = await overview(host, "slack")
-    await asyncio.sleep(max(0.0, refused.at + 1.5 - at_once[-1].at))
+    await asyncio.sleep(max(0.0, refused.at + 2.5 - at_once[-1].at))
     held = len(limited.requests)
     later = (await arrived(limited, 5))[1:]
 
-    assert held == 1  # nothing for 1.5 s: not the retry, not the three new deliveries
-    assert all(r.at - refused.at >= 1.9 for r in later)
-    assert at_once[-1].at - refused.at < 1.5
+    assert held == 1  # nothing for 2.5 s: not the retry, not the three new deliveries
+    assert all(r.at - refused.at >= 2.9 for r in later)
+    assert at_once[-1].at - refused.at < 2.5
     assert (paused.state, paused.queued) == ("paused", 4)
     assert paused.reason == "HTTP 429 from 127.0.0.1 with Retry-After"
     assert paused.until is not None
@@ -153,7 +153,7 @@ async def test_the_breaker_opens_after_n_failures_probes_and_closes(
         Reply(200, b"ok", delay=0.4),  # the second probe: alone in flight, then closed
     )
     host = await open_host(
-        {"jira": {"url": sink.url, "breaker": {"failures": 2, "cooldown": "0.6s"}}}
+        {"jira": {"url": sink.url, "breaker": {"failures": 2, "cooldown": "1.5s"}}}
     )
     await queue_chats(host, 3)
     start_workers(host)
@@ -167,8 +167,8 @@ async def test_the_breaker_opens_after_n_failures_probes_and_closes(
 
     assert (opened.state, opened.failures) == ("breaker open", 3)
     first_probe, second_probe, *rest = requests[3:]
-    assert first_probe.at - requests[2].at >= 0.55  # the cooldown, not the 0.05 s backoff
-    assert second_probe.at - first_probe.at >= 0.55  # a failed probe opens it again
+    assert first_probe.at - requests[2].at >= 1.45  # the cooldown, not the 0.05 s backoff
+    assert second_probe.at - first_probe.at >= 1.45  # a failed probe opens it again
     assert all(r.at - second_probe.at >= 0.35 for r in rest)  # half-open: the probe alone
     assert len(rest) == 2 and len(sink.requests) == 7
     assert (closed.state, closed.failures, closed.queued) == ("active", 0, 0)
