@@ -1,11 +1,17 @@
 """The benchmark's load generator: C keep-alive HTTP/1.1 connections on raw asyncio streams.
 
-Each connection sends one request, reads the whole answer, sends the next (closed loop).
+Closed loop by default: each connection sends one request, reads the whole answer, sends
+the next. With ``--rate R`` it is open loop instead: request i is due at ``start + i/R``
+whatever the answers do, sent on an idle keep-alive connection or on a new one when all are
+busy (at most ``--max-connections``), and its latency and send time are counted from when it
+was due, so a server that falls behind is not hidden by a generator that waits for it.
+
 Bodies come pre-generated from a file (``webhook_id<TAB>body`` per line) and are used in
 order, each once, unless ``--cycle`` is given. The first ``--warmup`` seconds are not
 counted; then it runs ``--duration`` seconds or ``--requests`` requests. It writes a JSON
-result: counts, latency percentiles, its own and the server's CPU use, and the send time
-(``time.monotonic()``) of every request answered 200, for end-to-end latency.
+result: counts, latency percentiles, its own CPU use and the server's (the server process
+and all its descendants, read from ``/proc``), and the send time (``time.monotonic()``) of
+every request answered 200, for end-to-end latency.
 
 Run: ``python bench/_client.py URL BODIES OUT [options]`` (run.py does this).
 """
@@ -15,10 +21,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from collections import Counter
 from urllib.parse import urlsplit
+
+from _proc import cpu_seconds, switches
 
 
 class Load:
@@ -38,6 +45,9 @@ class Load:
         self.statuses: Counter[str] = Counter()
         self.sent: dict[str, float] = {}
         self.ran_out = False
+        self.opened = 0
+        self.late_max = 0.0
+        self.late_over_1ms = 0
 
     def take(self) -> tuple[str, bytes] | None:
         index = self.next
@@ -68,6 +78,55 @@ class Load:
                 reader, writer = await self._one(reader, writer, now, *item)
         finally:
             writer.close()
+
+    async def paced(self, rate: float, max_connections: int) -> None:
+        """Open loop: start request i at ``start + i / rate``, whatever the answers do."""
+        idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        free = asyncio.Semaphore(max_connections)
+        running: set[asyncio.Task[None]] = set()
+        start = time.monotonic()
+        index = 0
+        while True:
+            due = start + index / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not self.go(due):
+                break
+            item = self.take()
+            if item is None:
+                break
+            task = asyncio.create_task(self._paced_one(idle, free, due, *item))
+            running.add(task)
+            task.add_done_callback(running.discard)
+            index += 1
+        await asyncio.gather(*running)
+        for _, writer in idle:
+            writer.close()
+
+    async def _paced_one(
+        self,
+        idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+        free: asyncio.Semaphore,
+        due: float,
+        key: str,
+        body: bytes,
+    ) -> None:
+        async with free:
+            if idle:
+                reader, writer = idle.pop()
+            else:
+                try:
+                    reader, writer = await asyncio.open_connection(self.host, self.port)
+                except OSError as exc:
+                    if due >= self.measure_start:
+                        self.statuses[type(exc).__name__] += 1
+                    return
+                self.opened += 1
+            late = time.monotonic() - due
+            self.late_max = max(self.late_max, late)
+            self.late_over_1ms += late > 0.001
+            idle.append(await self._one(reader, writer, due, key, body))
 
     async def _one(
         self,
@@ -103,29 +162,6 @@ def _content_length(head: bytes) -> int:
     return int(head[at + 17 : head.index(b"\r\n", at + 2)])
 
 
-def _cpu_seconds(pid: int | None) -> tuple[float, float]:
-    """(user, system) CPU seconds the process ``pid`` has used so far."""
-    if pid is None:
-        return 0.0, 0.0
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    tick = os.sysconf("SC_CLK_TCK")
-    return int(fields[11]) / tick, int(fields[12]) / tick
-
-
-def _switches(pid: int | None) -> int:
-    """Context switches of every thread of ``pid`` so far."""
-    if pid is None:
-        return 0
-    total = 0
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/status") as status:
-            for line in status:
-                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                    total += int(line.split()[1])
-    return total
-
-
 def _percentile(sorted_values: list[float], fraction: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -136,15 +172,18 @@ async def run(args: argparse.Namespace, load: Load) -> dict[str, object]:
     now = time.monotonic()
     load.measure_start = now + args.warmup
     load.end = load.measure_start + args.duration
-    tasks = [asyncio.create_task(load.connection()) for _ in range(args.concurrency)]
+    if args.rate:
+        tasks = [asyncio.create_task(load.paced(args.rate, args.max_connections))]
+    else:
+        tasks = [asyncio.create_task(load.connection()) for _ in range(args.concurrency)]
     await asyncio.sleep(max(0.0, load.measure_start - time.monotonic()))
-    cpu, server_cpu, start = time.process_time(), _cpu_seconds(args.server_pid), time.monotonic()
-    switches = _switches(args.server_pid)
+    cpu, server_cpu, start = time.process_time(), cpu_seconds(args.server_pid), time.monotonic()
+    switched = switches(args.server_pid)
     await asyncio.gather(*tasks)
     finished = time.monotonic()
     elapsed = finished - start
-    user, system = (b - a for a, b in zip(server_cpu, _cpu_seconds(args.server_pid), strict=True))
-    switches = _switches(args.server_pid) - switches
+    user, system = (b - a for a, b in zip(server_cpu, cpu_seconds(args.server_pid), strict=True))
+    switched = switches(args.server_pid) - switched
     latencies = sorted(load.latencies)
     return {
         "requests": len(latencies),
@@ -156,10 +195,14 @@ async def run(args: argparse.Namespace, load: Load) -> dict[str, object]:
         "client_cpu": (time.process_time() - cpu) / elapsed,
         "server_cpu": (user + system) / elapsed,
         "server_system_cpu": system / elapsed,
-        "server_switches": switches,
+        "server_switches": switched,
         "ran_out": load.ran_out,
         "measure_start": load.measure_start,
         "finished": finished,
+        "rate": args.rate,
+        "connections": load.opened if args.rate else args.concurrency,
+        "late_max_ms": load.late_max * 1000,
+        "late_over_1ms": load.late_over_1ms,
         "sent": load.sent if args.record_sent else {},
     }
 
@@ -183,6 +226,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--server-pid", type=int, default=None)
     parser.add_argument("--cycle", action="store_true", help="reuse bodies (bare target)")
+    parser.add_argument("--rate", type=float, default=None, help="open loop: requests/s")
+    parser.add_argument("--max-connections", type=int, default=512, help="open loop cap")
     parser.add_argument("--record-sent", action="store_true")
     args = parser.parse_args()
     if args.requests is not None:

@@ -100,6 +100,18 @@ class Servers:
             time.sleep(0.05)
         return {**count, "expected": expected, "complete": count.get("count", 0) >= expected}
 
+    def sink_count(self, sink_port: int) -> dict[str, Any]:
+        """The sink receiver's ``/count``: distinct events, first and last arrival."""
+        count: dict[str, Any] = json.loads(_request(sink_port, "GET", "/count")[1])
+        return count
+
+    def reset_sink(self, sink_port: int) -> None:
+        """Make the sink receiver forget every arrival (between scenarios)."""
+        _request(sink_port, "GET", "/reset")
+
+    def pid(self, name: str) -> int:
+        return self.processes[name].pid
+
     def arrivals(self, sink_port: int) -> dict[str, float]:
         arrivals: dict[str, float] = json.loads(_request(sink_port, "GET", "/dump", 30)[1])[
             "arrivals"

@@ -3,8 +3,10 @@
 It answers every POST with 200 at once and records, per event, the time it arrived
 (``time.monotonic()``, a clock every process on the machine shares). The event is named
 by the LiveChat ``webhook_id`` in the delivered event's ``raw`` (unique per request the
-load generator sent). ``GET /count`` answers how many distinct events arrived, ``GET
-/dump`` all arrival times as JSON.
+load generator sent), or at the top of the body when a forwarder posts the LiveChat
+webhook itself (Node-RED). ``GET /count`` answers how many distinct events arrived and
+when the first and the last did, ``GET /dump`` all arrival times as JSON, ``GET /reset``
+forgets them all (between scenarios).
 
 Run: ``python bench/_sink.py PORT`` (run.py does this).
 """
@@ -21,26 +23,42 @@ OK = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n"
 
 class Arrivals:
     def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
         self.at: dict[str, float] = {}
         self.repeats = 0
         self.unreadable = 0
+        self.first = self.last = 0.0
 
     def record(self, body: bytes, now: float) -> None:
         try:
-            key = json.loads(body)["raw"]["webhook_id"]
-        except (ValueError, KeyError, TypeError):
+            data = json.loads(body)
+            key = data.get("raw", data)["webhook_id"]
+        except (ValueError, KeyError, TypeError, AttributeError):
             self.unreadable += 1
             return
         if key in self.at:
             self.repeats += 1
         else:
             self.at[key] = now
+            self.first = self.first or now
+            self.last = now
 
     def answer(self, path: str) -> bytes:
         if path == "/count":
-            data = {"count": len(self.at), "repeats": self.repeats, "unreadable": self.unreadable}
+            data = {
+                "count": len(self.at),
+                "repeats": self.repeats,
+                "unreadable": self.unreadable,
+                "first": self.first,
+                "last": self.last,
+            }
         elif path == "/dump":
             data = {"arrivals": self.at, "repeats": self.repeats}
+        elif path == "/reset":
+            self.clear()
+            data = {"count": 0}
         else:
             return b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
         body = json.dumps(data).encode()
