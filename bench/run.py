@@ -97,7 +97,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help="halfload: send at this rate (requests/s)")
     parser.add_argument("--backlog", type=int, default=20_000, help="drain: queued deliveries")
     parser.add_argument(
-        "--drain-wait", type=float, default=120.0, help="drain: give up after these seconds"
+        "--drain-wait", type=float, default=150.0, help="drain: give up after these seconds"
     )
     parser.add_argument("--events", type=int, default=200_000, help="rss: webhooks sent")
     parser.add_argument("--rss-chunk", type=int, default=20_000, help="rss: sample every N")
@@ -105,7 +105,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         metavar="PREFIX",
-        help="serve: py-spy records bare and hookyard to PREFIX-bare.txt, PREFIX-hookyard.txt",
+        help="py-spy records (1)'s bare and hookyard to PREFIX-bare.txt, PREFIX-hookyard.txt,"
+        " and (3)'s worker to PREFIX-worker.txt",
     )
     parser.add_argument(
         "--intake-only",
@@ -315,14 +316,18 @@ class Bench:
         started = time.monotonic()
         worker = self.servers.start("worker", command, cpu=0)
         try:
-            # CPU per delivery counts from the first delivery: start-up is not delivering.
+            # CPU per delivery and the profile count from the first delivery: start-up is
+            # not delivering.
             early = self.servers.drain(self.sink_port, 1, args.drain_wait)
             cpu_early = sum(cpu_seconds(worker))
             left = max(0.0, args.drain_wait - (time.monotonic() - started))
+            if args.profile:
+                self.servers.profile(worker, f"{args.profile}-worker.txt", 0, left)
             drained = self.servers.drain(self.sink_port, queued, left)
             cpu = sum(cpu_seconds(worker)) - cpu_early
             rss = tree_rss(worker)
         finally:
+            self.servers.stop("profile")  # SIGINT: py-spy writes what it has
             self.servers.stop("worker")
         count = drained["count"]
         first, last = drained.get("first", 0.0), drained.get("last", 0.0)
