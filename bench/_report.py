@@ -192,6 +192,8 @@ def print_rss(result: dict[str, Any]) -> None:
         f" {result['answered']} answered 200, {result['delivered']} delivered"
         + ("" if result["complete"] else " (the sink did not have them all by the end)")
     )
+    if result["errors"]:
+        print(f"  not answered 200: {result['errors']}")
 
 
 def _print_end_to_end(

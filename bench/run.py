@@ -382,6 +382,7 @@ class Bench:
             self.servers.drain(self.sink_port, RSS_WARMUP, args.drain_timeout)
             sample("after warm-up", RSS_WARMUP)
             sent = answered = 0
+            errors: dict[str, int] = {}
             while sent < args.events:
                 size = min(chunk, args.events - sent)
                 part = self.slice_bodies(RSS_WARMUP + sent, size, "rss-chunk.txt")
@@ -390,6 +391,8 @@ class Bench:
                 )
                 sent += size
                 answered += result["requests"]
+                for status, count in result["errors"].items():
+                    errors[status] = errors.get(status, 0) + count
                 sample("sent", sent)
             drained = self.servers.drain(self.sink_port, RSS_WARMUP + answered, args.drain_timeout)
             sample("after the drain wait", sent)
@@ -399,6 +402,7 @@ class Bench:
         return {
             "events": args.events,
             "answered": answered,
+            "errors": errors,
             "delivered": drained["count"] - RSS_WARMUP,
             "complete": drained["complete"],
             "samples": samples,
