@@ -66,7 +66,7 @@ class Load:
         if self.limit is None:
             return now < self.end
         self.issued += 1
-        return self.issued <= self.limit
+        return bool(self.issued <= self.limit)
 
     async def connection(self) -> None:
         reader, writer = await asyncio.open_connection(self.host, self.port)

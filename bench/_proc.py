@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def descendants(pid: int) -> list[int]:
@@ -85,7 +86,7 @@ def command_line(pid: int, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def tree_rss(pid: int) -> dict[int, dict[str, object]]:
+def tree_rss(pid: int) -> dict[int, dict[str, Any]]:
     """RSS in KiB of ``pid`` and each of its descendants, by pid, with its command line."""
     return {
         process: {"rss_kib": rss_kib(process), "command": command_line(process)}

@@ -176,7 +176,10 @@ def print_drain(result: dict[str, Any]) -> None:
 def print_rss(result: dict[str, Any]) -> None:
     """(4): RSS of hookyard serve and every process below it, along the events."""
     print(f"\n(4) RSS of hookyard serve and its child processes over {result['events']} webhooks")
-    print(f"{'stage':<22} {'events':>8} {'processes':>9} {'total MiB':>10}  per process (pid: MiB)")
+    print(
+        f"{'stage':<22} {'webhooks':>8} {'processes':>9} {'total MiB':>10}"
+        "  per process (pid: MiB); webhooks sent so far, the warm-up included"
+    )
     for sample in result["samples"]:
         processes = sample["processes"]
         each = ", ".join(f"{pid}: {int(p['rss_kib']) / 1024:.0f}" for pid, p in processes.items())

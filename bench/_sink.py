@@ -46,6 +46,7 @@ class Arrivals:
             self.last = now
 
     def answer(self, path: str) -> bytes:
+        data: dict[str, object]
         if path == "/count":
             data = {
                 "count": len(self.at),

@@ -394,9 +394,9 @@ class Bench:
                 answered += result["requests"]
                 for status, count in result["errors"].items():
                     errors[status] = errors.get(status, 0) + count
-                sample("sent", sent)
+                sample("sent", RSS_WARMUP + sent)
             drained = self.servers.drain(self.sink_port, RSS_WARMUP + answered, args.drain_timeout)
-            sample("after the drain wait", sent)
+            sample("after the drain wait", RSS_WARMUP + sent)
         finally:
             stop.set()
             self.servers.stop("hookyard-rss")
