@@ -99,6 +99,11 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
             create_app(hookyard_host, workers=workers),
             log_level=log_level,
             access_log=False,
+            # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
+            # (bench/stacks.py, docs/benchmarks.md "Server stack and HTTP client"). "auto" is
+            # uvloop wherever it installs (a dependency, except on Windows), else asyncio's.
+            loop="auto",
+            http="httptools",
             # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
             # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
             proxy_headers=False,
