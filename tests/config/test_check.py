@@ -407,7 +407,8 @@ def test_an_unknown_option_is_named_at_its_own_line_with_the_allowed_ones(
         "(allowed: allow_ips, auth, basic_auth, max_body_bytes, organization_id, secret, token, "
         "vendor)",
         "sinks.ops.timout (line 9): unknown key; did you mean 'timeout'? "
-        "(allowed: breaker, concurrency, headers, plugin, rate_limit, retry, secret, timeout, url)",
+        "(allowed: breaker, concurrency, headers, ordering, plugin, rate_limit, retry, secret, "
+        "timeout, url, when_dead)",
         "sinks.ops.retry.max_atempts (line 10): unknown key; did you mean 'max_attempts'? "
         "(allowed: initial_delay, jitter, max_attempts, max_delay, multiplier, "
         "permanent_statuses, retry_statuses)",

@@ -152,9 +152,11 @@ async def test_the_breaker_opens_after_n_failures_probes_and_closes(
         Reply(500, b"still down"),  # the first probe: it opens again
         Reply(200, b"ok", delay=0.4),  # the second probe: alone in flight, then closed
     )
-    host = await open_host(
-        {"jira": {"url": sink.url, "breaker": {"failures": 2, "cooldown": "1.5s"}}}
-    )
+    # Retries wait 0.5 s: longer than recording three failures can take, so none of
+    # them is retried before the breaker opens, even if they are recorded one by one.
+    slow_retry = {**FAST_RETRY, "initial_delay": "0.5s"}
+    breaker = {"failures": 2, "cooldown": "1.5s"}
+    host = await open_host({"jira": {"url": sink.url, "breaker": breaker, "retry": slow_retry}})
     await queue_chats(host, 3)
     start_workers(host)
     await arrived(sink, 3)

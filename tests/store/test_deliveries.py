@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from alembic import command
+from alembic.script import ScriptDirectory
 
 from hookyard.store import Store
 from hookyard.store.deliveries import Outcome
-from hookyard.store.engine import _alembic_config, current_revision, upgrade
+from hookyard.store.engine import MIGRATIONS, _alembic_config, current_revision, upgrade
 
 from ._support import batch, event_json, event_row
 
@@ -31,8 +32,7 @@ async def _claim_one(store: Store, worker: str = "w1", lease: float = LEASE) -> 
 
 
 def _retry_in(seconds: float, **details: Any) -> Outcome:
-    now = datetime.now(UTC)
-    return Outcome("retry", now, next_attempt_at=now + timedelta(seconds=seconds), **details)
+    return Outcome("retry", datetime.now(UTC), retry_in=seconds, **details)
 
 
 def _dead() -> Outcome:
@@ -231,7 +231,9 @@ async def test_deliveries_stored_before_revision_0002_number_on_after_it(store: 
 
     await upgrade(store.engine)
 
-    assert await current_revision(store.engine) == "0004"
+    assert (
+        await current_revision(store.engine) == ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    )
     assert await store.deliveries.retry(None) == dead
     claimed = await store.deliveries.claim("w2", 10, LEASE)
     numbers = {c.id: (c.attempt, c.budget_attempt) for c in claimed}

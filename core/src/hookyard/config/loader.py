@@ -14,6 +14,8 @@ from hookyard.config.converter import resolve_path
 from hookyard.config.model import (
     DEFAULT_DATABASE,
     MIB,
+    ORDERINGS,
+    WHEN_DEAD,
     Breaker,
     Config,
     RetentionConfig,
@@ -56,7 +58,9 @@ _TOP_KEYS = frozenset(
 ACCESS_KEYS = frozenset({"token", "basic_auth", "allow_ips"})
 #: The keys of a source or sink the host takes; every other key is the plugin's.
 SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"}) | ACCESS_KEYS
-SINK_KEYS = frozenset({"plugin", "retry", "concurrency", "rate_limit", "breaker"})
+SINK_KEYS = frozenset(
+    {"plugin", "retry", "concurrency", "rate_limit", "breaker", "ordering", "when_dead"}
+)
 
 
 class Loader:
@@ -207,8 +211,27 @@ class Loader:
         if raw.get("breaker") is not None:
             breaker = self.structure(raw["breaker"], Breaker, (*path, "breaker"))
         return SinkConfig(
-            name, spec.name, options, retry or RetryPolicy(), concurrency, rate_limit, breaker
+            name,
+            spec.name,
+            options,
+            retry or RetryPolicy(),
+            concurrency,
+            rate_limit,
+            breaker,
+            ordering=self.choice(raw, "ordering", ORDERINGS, path),
+            when_dead=self.choice(raw, "when_dead", WHEN_DEAD, path),
         )
+
+    def choice(self, raw: dict[str, Any], key: str, choices: tuple[str, ...], path: KeyPath) -> str:
+        """``raw[key]``, one of ``choices`` (the first is the default); else a located problem."""
+        value = raw.get(key)
+        if value is None:
+            return choices[0]
+        if value not in choices:
+            expected = " or ".join(repr(c) for c in choices)
+            self.report((*path, key), f"expected {expected}, got {value!r}")
+            return choices[0]
+        return str(value)
 
     def route(self, index: int, sinks: dict[str, SinkConfig]) -> RouteConfig:
         path: KeyPath = ("routes", index)

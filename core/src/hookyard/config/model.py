@@ -13,6 +13,7 @@ from typing import Any, Literal, NewType
 from urllib.parse import urlsplit
 
 from attrs import define, field, frozen
+from attrs.validators import in_
 
 from hookyard.config.located import Path as KeyPath
 
@@ -23,6 +24,7 @@ __all__ = [
     "ConfigError",
     "ConfigUnreadable",
     "FilePath",
+    "ORDERINGS",
     "RateLimit",
     "RetentionConfig",
     "RetryPolicy",
@@ -34,6 +36,7 @@ __all__ = [
     "SinkConfig",
     "SourceAccess",
     "SourceConfig",
+    "WHEN_DEAD",
     "WorkersConfig",
     "check_database",
     "parse_rate_limit",
@@ -53,6 +56,9 @@ MIB = 1024 * 1024
 MIN_TOKEN_LENGTH = 16
 _TOKEN_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _NEW_TOKEN = "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' makes one"
+#: A sink's ``ordering`` and ``when_dead`` choices; the first of each is the default.
+ORDERINGS = ("conversation", "none")
+WHEN_DEAD = ("continue", "hold")
 #: A SQLite file next to the configuration file.
 DEFAULT_DATABASE = "sqlite:///hookyard.db"
 
@@ -287,6 +293,10 @@ class SinkConfig:
     :param concurrency: deliveries to this sink in flight at once in one process; None
         for the workers' ``concurrency``.
     :param rate_limit: attempts started per window, in one process.
+    :param ordering: ``conversation``: its deliveries of one conversation are attempted
+        one at a time, in the order the events occurred; ``none``: in any order.
+    :param when_dead: ``continue``: a dead delivery lets its conversation's next go on;
+        ``hold``: the next wait until it is retried and delivered.
     """
 
     name: str
@@ -298,6 +308,8 @@ class SinkConfig:
     )
     rate_limit: RateLimit | None = None
     breaker: Breaker | None = None
+    ordering: str = field(default="conversation", validator=in_(ORDERINGS))
+    when_dead: str = field(default="continue", validator=in_(WHEN_DEAD))
 
 
 @frozen

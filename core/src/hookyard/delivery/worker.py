@@ -10,17 +10,17 @@ import os
 import socket
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from attrs import evolve
+from attrs import evolve, frozen
 
 from hookyard.delivery.limits import SinkLimiter
 from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.metrics import Metrics
 from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
-from hookyard.store.deliveries import Outcome, SinkFeedback
+from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback
 from hookyard.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -29,11 +29,24 @@ if TYPE_CHECKING:
     from hookyard.routing import Router
     from hookyard.sinks import Sink
     from hookyard.store import Store
-    from hookyard.store.deliveries import ClaimedDelivery
 
 __all__ = ["Worker"]
 
 log = logging.getLogger("hookyard.worker")
+
+
+#: The most outcomes one transaction records.
+RECORD_BATCH = 500
+
+
+@frozen
+class Finished:
+    """One attempt, done, waiting to be recorded."""
+
+    delivery: ClaimedDelivery
+    outcome: Outcome
+    feedback: SinkFeedback | None
+    seconds: float
 
 
 def worker_name() -> str:
@@ -63,8 +76,17 @@ class Worker:
             name: SinkLimiter(sink.concurrency or self._settings.concurrency, sink.rate_limit)
             for name, sink in config.sinks.items()
         }
+        self._ordered = {
+            name: sink.when_dead == "hold"
+            for name, sink in config.sinks.items()
+            if sink.ordering == "conversation"
+        }
         self._turn = 0  # which sink is served first at the next claim, in turn
         self._running: dict[int, asyncio.Task[None]] = {}
+        #: Attempts whose outcome waits to be recorded, with the future their task awaits.
+        self._finished_attempts: list[tuple[Finished, asyncio.Future[None]]] = []
+        self._outcomes_waiting = asyncio.Event()
+        self._recorder: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -73,6 +95,7 @@ class Worker:
         for name, sink in self._config.sinks.items():
             self._sinks[name] = self._registry.sinks[sink.plugin].open(sink.options)
         self._task = asyncio.create_task(self._run(), name=f"hookyard-worker-{self.name}")
+        self._recorder = asyncio.create_task(self._record_outcomes(), name="hookyard-recorder")
 
     def wake(self) -> None:
         """Look for due deliveries now (intake calls this after a commit)."""
@@ -130,7 +153,8 @@ class Worker:
     async def _claim(self, free: int) -> list[ClaimedDelivery]:
         try:
             lease = self._settings.lease
-            return await self._store.deliveries.claim(self.name, free, lease, self._rooms())
+            rooms = self._rooms()
+            return await self._store.deliveries.claim(self.name, free, lease, rooms, self._ordered)
         except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
             log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:
@@ -160,8 +184,12 @@ class Worker:
         unfinished = list(self._running)
         for task in self._running.values():
             task.cancel()
-        # Let the cancellations land first, so no outcome is recorded after the release.
         await asyncio.gather(*self._running.values(), return_exceptions=True)
+        # Attempts the sink answered are recorded; then the rest is released.
+        if self._recorder is not None:
+            self._recorder.cancel()
+            await asyncio.gather(self._recorder, return_exceptions=True)
+        await self._record_waiting()
         try:
             released = await self._store.deliveries.release(self.name, unfinished)
         except StoreError as exc:
@@ -180,29 +208,58 @@ class Worker:
         return self._policies.get(delivery.route) or self._config.sinks[delivery.sink].retry
 
     async def _deliver(self, delivery: ClaimedDelivery) -> None:
+        """Attempt ``delivery``; return once its outcome is recorded (in a batch)."""
         started = datetime.now(UTC)
         clock = time.perf_counter()
         outcome, feedback = await self._attempt(delivery, started)
-        seconds = time.perf_counter() - clock
+        finished = Finished(delivery, outcome, feedback, time.perf_counter() - clock)
+        recorded = asyncio.get_running_loop().create_future()
+        self._finished_attempts.append((finished, recorded))
+        self._outcomes_waiting.set()
+        await recorded
+
+    async def _record_outcomes(self) -> None:
+        """Record finished attempts, all that finished while the last batch was written at
+        once: one transaction per batch, however many deliveries run."""
+        while True:
+            await self._outcomes_waiting.wait()
+            self._outcomes_waiting.clear()
+            await self._record_waiting()
+
+    async def _record_waiting(self) -> None:
+        while self._finished_attempts:
+            batch = self._finished_attempts[:RECORD_BATCH]
+            del self._finished_attempts[:RECORD_BATCH]
+            try:
+                await self._record([finished for finished, _ in batch])
+            finally:
+                for _, recorded in batch:
+                    if not recorded.done():
+                        recorded.set_result(None)
+
+    async def _record(self, batch: list[Finished]) -> None:
+        items = [(f.delivery, f.outcome, f.feedback) for f in batch]
         try:
-            recorded = await self._store.deliveries.record(self.name, delivery, outcome, feedback)
+            recorded = await self._store.deliveries.record_many(self.name, items)
         except StoreError as exc:
             log.warning(
-                "delivery %d: recording the outcome failed (%s); it is tried again once its "
-                "lease runs out",
-                delivery.id,
+                "recording the outcomes of %d deliveries failed (%s); they are tried again "
+                "once their lease runs out",
+                len(batch),
                 exc,
             )
             return
         except Exception:
-            log.exception("delivery %d: recording the outcome failed", delivery.id)
+            log.exception("recording the outcomes of %d deliveries failed", len(batch))
             return
-        if not recorded:
-            log.warning("delivery %d: lease lost to another worker", delivery.id)
-            return
-        self._metrics.attempted(delivery.sink, outcome.result, seconds)
-        if outcome.result == "dead":
-            self._report_dead(delivery, outcome)
+        for finished, kept in zip(batch, recorded, strict=True):
+            delivery, outcome = finished.delivery, finished.outcome
+            if not kept:
+                log.warning("delivery %d: lease lost to another worker", delivery.id)
+                continue
+            self._metrics.attempted(delivery.sink, outcome.result, finished.seconds)
+            if outcome.result == "dead":
+                self._report_dead(delivery, outcome)
 
     async def _attempt(
         self, delivery: ClaimedDelivery, started: datetime
@@ -240,13 +297,11 @@ class Worker:
         if failure is None:
             return SinkFeedback(False, breaker_failures=threshold, breaker_cooldown=cooldown)
         pause = pause_for(failure)
-        until = None
         if pause is not None:
-            until = datetime.now(UTC) + timedelta(seconds=pause)
             log.warning("sink %s paused for %.1fs: %s", delivery.sink, pause, failure.reason)
         return SinkFeedback(
             is_retryable(failure, self._policy(delivery)),
-            pause_until=until,
+            pause_for=pause,
             reason=None if pause is None else f"{failure.reason} with Retry-After",
             breaker_failures=threshold,
             breaker_cooldown=cooldown,
@@ -273,7 +328,6 @@ class Worker:
                 failure.reason,
             )
             return dead
-        next_at = datetime.now(UTC) + timedelta(seconds=decision.delay)
         log.info(
             "delivery %d to %s failed (%s); retry in %.1fs",
             delivery.id,
@@ -281,7 +335,7 @@ class Worker:
             failure.reason,
             decision.delay,
         )
-        return evolve(dead, result="retry", next_attempt_at=next_at)
+        return evolve(dead, result="retry", retry_in=decision.delay)
 
     def _report_dead(self, delivery: ClaimedDelivery, outcome: Outcome) -> None:
         event = delivery.event

@@ -24,6 +24,7 @@ from hookyard.store.intake import (
     EventRow,
     IntakeBatch,
     PlannedRow,
+    conversation_key,
     storable_text,
     stored_event_id,
 )
@@ -251,6 +252,11 @@ class Intake:
             body=form.text,
             deliveries=deliveries,
             dedup_group=None if event.dedup_group is None else stored_event_id(event.dedup_group),
+            conversation=conversation_key(
+                event.source,
+                None if event.chat is None else event.chat.id,
+                None if event.customer is None else event.customer.id,
+            ),
         )
 
     def parse_kept(self, config: SourceConfig, request: WebhookRequest) -> list[EventRow]:

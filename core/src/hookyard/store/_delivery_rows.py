@@ -15,6 +15,7 @@ __all__ = [
     "SinkFeedback",
     "SinkOverview",
     "attempt_row",
+    "outcome_row",
     "to_claimed",
     "to_record",
 ]
@@ -44,7 +45,8 @@ class ClaimedDelivery:
 
 @frozen
 class Outcome:
-    """What one attempt came to: ``delivered``, ``retry`` (at ``next_attempt_at``) or ``dead``."""
+    """What one attempt came to: ``delivered``, ``retry`` (in ``retry_in`` seconds, by the
+    database's clock) or ``dead``."""
 
     result: str
     started_at: datetime
@@ -52,7 +54,7 @@ class Outcome:
     status_code: int | None = None
     response: str | None = None
     retry_after: float | None = None
-    next_attempt_at: datetime | None = None
+    retry_in: float | None = None
 
 
 @frozen
@@ -62,12 +64,12 @@ class SinkFeedback:
     :param failed: a retryable failure, counted towards the breaker; anything else (the
         target answered, even with a permanent failure) ends the run of failures and
         closes the breaker.
-    :param pause_until: the sink's deliveries wait until then (``Retry-After``).
+    :param pause_for: the sink's deliveries wait this many seconds (``Retry-After``).
     :param breaker_failures: the sink's ``breaker.failures``; None without a breaker.
     """
 
     failed: bool
-    pause_until: datetime | None = None
+    pause_for: float | None = None
     reason: str | None = None
     breaker_failures: int | None = None
     breaker_cooldown: float = 30.0
@@ -147,7 +149,9 @@ def to_record(row: Any) -> DeliveryRecord:
     )
 
 
-def attempt_row(worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> dict[str, Any]:
+def attempt_row(
+    worker: str, delivery: ClaimedDelivery, outcome: Outcome, next_attempt_at: datetime | None
+) -> dict[str, Any]:
     return {
         "delivery_id": delivery.id,
         "number": delivery.attempt,
@@ -158,5 +162,21 @@ def attempt_row(worker: str, delivery: ClaimedDelivery, outcome: Outcome) -> dic
         "status_code": outcome.status_code,
         "error": outcome.error,
         "retry_after": outcome.retry_after,
-        "next_attempt_at": outcome.next_attempt_at,
+        "next_attempt_at": next_attempt_at,
+    }
+
+
+def outcome_row(
+    delivery: ClaimedDelivery, outcome: Outcome, next_attempt_at: datetime | None, now: datetime
+) -> dict[str, Any]:
+    """The bound values of :data:`RECORD` for one attempt's outcome."""
+    return {
+        "_id": delivery.id,
+        "_status": {"retry": "pending"}.get(outcome.result, outcome.result),
+        "_now": now,
+        "_error": outcome.error,
+        "_code": outcome.status_code,
+        "_response": outcome.response,
+        "_next": next_attempt_at,
+        "_delivered": now if outcome.result == "delivered" else None,
     }

@@ -18,6 +18,7 @@ __all__ = [
     "Key",
     "Latest",
     "PlannedRow",
+    "conversation_key",
     "delivery_params",
     "event_params",
     "first_of_each",
@@ -64,6 +65,9 @@ class EventRow:
     dedup_group: str | None = None
     #: The id the parser gave a grouped event, before a repeat got its ``~n``.
     dedup_id: str | None = None
+    #: Its conversation (:func:`conversation_key`): a sink's deliveries of one conversation
+    #: are attempted in the order the events occurred.
+    conversation: str | None = None
 
     @property
     def key(self) -> Key:
@@ -89,10 +93,14 @@ def event_params(row: EventRow) -> dict[str, Any]:
     }
 
 
-def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[str, Any]:
-    """Column values of the ``deliveries`` row for ``planned``."""
+def delivery_params(
+    event_pk: int, row: EventRow, planned: PlannedRow, now: datetime
+) -> dict[str, Any]:
+    """Column values of the ``deliveries`` row for ``planned``, one of ``row``'s."""
     return {
         "event_pk": event_pk,
+        "conversation": row.conversation,
+        "occurred_at": row.occurred_at or row.received_at,
         "route": planned.route,
         "sink": planned.sink,
         "action": planned.action,
@@ -105,6 +113,16 @@ def delivery_params(event_pk: int, planned: PlannedRow, now: datetime) -> dict[s
         "created_at": now,
         "updated_at": now,
     }
+
+
+def conversation_key(source: str, chat_id: str | None, customer_id: str | None) -> str | None:
+    """The conversation an event belongs to, as deliveries store it: its chat, else its
+    customer, within its source; None for an event with neither (it is never held)."""
+    if chat_id:
+        return stored_event_id(f"{source}/chat/{chat_id}")
+    if customer_id:
+        return stored_event_id(f"{source}/customer/{customer_id}")
+    return None
 
 
 def stored_event_id(event_id: str) -> str:

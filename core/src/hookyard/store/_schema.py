@@ -95,8 +95,19 @@ deliveries = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("delivered_at", UTCDateTime, nullable=True),
+    # The event's conversation (store/_rows.py conversation_key) and when it occurred: a
+    # sink with ``ordering: conversation`` attempts one conversation's in that order.
+    Column("conversation", String(EVENT_ID_LENGTH), nullable=True),
+    Column("occurred_at", UTCDateTime, nullable=True),
 )
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+Index(
+    "ix_deliveries_conversation",
+    deliveries.c.sink,
+    deliveries.c.conversation,
+    deliveries.c.status,
+    deliveries.c.occurred_at,
+)
 Index("ix_deliveries_event", deliveries.c.event_pk)
 
 attempts = Table(

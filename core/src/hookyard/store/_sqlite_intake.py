@@ -124,7 +124,7 @@ def insert_rows(connection: sqlite3.Connection, rows: Sequence[EventRow]) -> lis
         found = connection.execute(sql, _sqlite_values(values)).fetchone()
         if found is not None:
             inserted[key] = found[0]
-            planned.extend(delivery_params(found[0], p, now) for p in row.deliveries)
+            planned.extend(delivery_params(found[0], row, p, now) for p in row.deliveries)
     if planned:
         sql = _insert_sql("deliveries", tuple(planned[0]))
         connection.executemany(sql, [_sqlite_values(values) for values in planned])

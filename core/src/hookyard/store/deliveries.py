@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 
 from hookyard.store._delivery_rows import (
     ClaimedDelivery,
@@ -14,16 +26,18 @@ from hookyard.store._delivery_rows import (
     SinkFeedback,
     SinkOverview,
     attempt_row,
+    outcome_row,
     to_claimed,
     to_record,
 )
 from hookyard.store._schema import UTCDateTime, attempts, deliveries, events
+from hookyard.store.clock import database_now
 from hookyard.store.errors import translated
 from hookyard.store.sinks import apply_feedback, give_back_probe, read_states, resume, take_probe
 
 if TYPE_CHECKING:
     import builtins
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -40,8 +54,48 @@ STATUSES = ("pending", "delivering", "delivered", "dead")
 RELEASED = "the worker stopped before the sink answered; released for another worker"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _later(now: datetime, seconds: float) -> datetime:
+    return now + timedelta(seconds=seconds)
+
+
+#: One attempt's outcome, for many at once (bound values: _delivery_rows.outcome_row).
+RECORD = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("_now", type_=UTCDateTime()),
+        last_error=bindparam("_error"),
+        last_status_code=bindparam("_code"),
+        last_response=bindparam("_response"),
+        next_attempt_at=func.coalesce(
+            bindparam("_next", type_=UTCDateTime()), deliveries.c.next_attempt_at
+        ),
+        delivered_at=func.coalesce(
+            bindparam("_delivered", type_=UTCDateTime()), deliveries.c.delivered_at
+        ),
+    )
+)
+
+
+async def _apply_all_feedback(
+    connection: AsyncConnection,
+    feedback: Sequence[tuple[str, SinkFeedback | None]],
+    now: datetime,
+) -> None:
+    """Each attempt's feedback in order; a success right after another success of the same
+    sink changes nothing, so it is not written again."""
+    last: dict[str, SinkFeedback] = {}
+    for sink, given in feedback:
+        if given is None:
+            continue
+        before = last.get(sink)
+        last[sink] = given
+        if before is not None and given == before and not given.failed:
+            continue
+        await apply_feedback(connection, sink, given, now)
 
 
 class DeliveryStore:
@@ -55,18 +109,23 @@ class DeliveryStore:
         limit: int,
         lease: float,
         sinks: Sequence[tuple[str, int]] | None = None,
+        ordered: Mapping[str, bool] | None = None,
     ) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``.
 
         :param sinks: (sink, how many more it may take) in the order to serve them; the
             deliveries of sinks not named share what is left of ``limit``. Without it,
             every sink shares ``limit``.
+        :param ordered: the sinks whose deliveries of one conversation are taken one at a
+            time, in the order the events occurred, each with whether a dead delivery
+            holds the later ones (``when_dead: hold``). A delivery waits while another of
+            its conversation is being delivered, or is earlier and not yet delivered.
 
         A paused sink, or one whose breaker is open, gives none; a sink whose breaker's
         cooldown ended gives one, its probe, and is half-open until that is recorded.
         """
-        now = _now()
         async with self._engine.begin() as connection:
+            now = await database_now(connection)
             states = await read_states(connection)
             held = {name for name, state in states.items() if state.blocked(now)}
             probing = {name for name, state in states.items() if state.probe_due(now)}
@@ -82,6 +141,8 @@ class DeliveryStore:
                 if name in probing and not await take_probe(connection, name, now, lease):
                     continue
                 where = deliveries.c.sink == name
+                if ordered is not None and name in ordered:
+                    where = and_(where, _next_of_its_conversation(ordered[name]))
                 taken = await _claim_ids(connection, where, wanted, worker, now, lease)
                 if name in probing and not taken:
                     await give_back_probe(connection, states[name])
@@ -104,11 +165,12 @@ class DeliveryStore:
         if not ids:
             return
         async with self._engine.begin() as connection:
+            now = await database_now(connection)
             await connection.execute(
                 update(deliveries)
                 .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
                 .where(deliveries.c.status == "delivering")
-                .values(lease_expires_at=_now() + timedelta(seconds=lease))
+                .values(lease_expires_at=_later(now, lease))
             )
 
     @translated
@@ -119,39 +181,57 @@ class DeliveryStore:
         outcome: Outcome,
         feedback: SinkFeedback | None = None,
     ) -> bool:
-        """Store an attempt's outcome, and what it says about the sink (its pause and
-        breaker), in one transaction; False if the lease was lost to another worker."""
-        now = _now()
-        values: dict[str, Any] = {
-            "status": {"retry": "pending"}.get(outcome.result, outcome.result),
-            "lease_owner": None,
-            "lease_expires_at": None,
-            "updated_at": now,
-            "last_error": outcome.error,
-            "last_status_code": outcome.status_code,
-            "last_response": outcome.response,
-        }
-        if outcome.result == "retry":
-            values["next_attempt_at"] = outcome.next_attempt_at
-        if outcome.result == "delivered":
-            values["delivered_at"] = now
+        """:meth:`record_many` for one attempt."""
+        (recorded,) = await self.record_many(worker, [(delivery, outcome, feedback)])
+        return recorded
+
+    @translated
+    async def record_many(
+        self,
+        worker: str,
+        finished: Sequence[tuple[ClaimedDelivery, Outcome, SinkFeedback | None]],
+    ) -> builtins.list[bool]:
+        """Store attempts' outcomes, and what they say about their sinks (pauses and
+        breakers, in the order given), in one transaction.
+
+        Returns, for each, whether it was recorded: False where ``worker`` lost the
+        delivery's lease to another worker (that attempt is not recorded).
+        """
+        if not finished:
+            return []
         async with self._engine.begin() as connection:
-            result = await connection.execute(
-                update(deliveries)
-                .where(deliveries.c.id == delivery.id, deliveries.c.lease_owner == worker)
-                .values(**values)
+            now = await database_now(connection)
+            # Taking the rows first locks them (PostgreSQL) or the file (SQLite), so no
+            # claim takes one between this check and the writes below.
+            owned = set(
+                (
+                    await connection.execute(
+                        update(deliveries)
+                        .where(deliveries.c.id.in_([d.id for d, _, _ in finished]))
+                        .where(deliveries.c.lease_owner == worker)
+                        .values(updated_at=now)
+                        .returning(deliveries.c.id)
+                    )
+                ).scalars()
             )
-            if result.rowcount != 1:
-                return False
-            await connection.execute(attempts.insert(), attempt_row(worker, delivery, outcome))
-            if feedback is not None:
-                await apply_feedback(connection, delivery.sink, feedback, now)
-        return True
+            kept = [
+                (d, o, f, None if o.retry_in is None else _later(now, o.retry_in))
+                for d, o, f in finished
+                if d.id in owned
+            ]
+            if kept:
+                outcomes = [outcome_row(d, o, at, now) for d, o, _, at in kept]
+                await connection.execute(RECORD, outcomes)
+                tried = [attempt_row(worker, d, o, at) for d, o, _, at in kept]
+                await connection.execute(attempts.insert(), tried)
+                await _apply_all_feedback(connection, [(d.sink, f) for d, _, f, _ in kept], now)
+        return [d.id in owned for d, _, _ in finished]
 
     @translated
     async def sinks(self, names: Sequence[str]) -> builtins.list[SinkOverview]:
         """How each of ``names`` stands: state, deliveries queued, the oldest due one."""
-        now = _now()
+        async with self._engine.connect() as connection:
+            now = await database_now(connection)
         queued = deliveries.c.status.in_(("pending", "delivering"))
         due = and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
         query = (
@@ -182,10 +262,11 @@ class DeliveryStore:
     async def resume_sink(self, name: str) -> SinkOverview | None:
         """Clear a sink's pause and close its breaker; how it stood before, or None if active."""
         async with self._engine.begin() as connection:
-            before = await resume(connection, name, _now())
+            now = await database_now(connection)
+            before = await resume(connection, name, now)
         if before is None:
             return None
-        shown, until = before.shown(_now())
+        shown, until = before.shown(now)
         return SinkOverview(name, shown, until, before.pause_reason, before.failures, 0, None)
 
     @translated
@@ -197,9 +278,9 @@ class DeliveryStore:
         """
         if not ids:
             return 0
-        now = _now()
         held = and_(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
         async with self._engine.begin() as connection:
+            now = await database_now(connection)
             await connection.execute(_released_rows(worker, held, now))
             result = await connection.execute(
                 update(deliveries)
@@ -250,14 +331,15 @@ class DeliveryStore:
         if ids is not None:
             where.append(deliveries.c.id.in_(ids))
         async with self._engine.begin() as connection:
+            now = await database_now(connection)
             result = await connection.execute(
                 update(deliveries)
                 .where(*where)
                 .values(
                     status="pending",
                     attempts_base=deliveries.c.attempts,
-                    next_attempt_at=_now(),
-                    updated_at=_now(),
+                    next_attempt_at=now,
+                    updated_at=now,
                 )
                 .returning(deliveries.c.id)
             )
@@ -299,6 +381,22 @@ async def _claim_ids(
         .returning(deliveries.c.id)
     )
     return [row.id for row in await connection.execute(claim)]
+
+
+def _next_of_its_conversation(dead_holds: bool) -> Any:
+    """A delivery no other one of its sink and conversation holds back: none is being
+    delivered, and none that is earlier (by when its event occurred, then by id) is
+    pending, or dead when ``dead_holds``. A delivery without a conversation is never held."""
+    mine, other = deliveries.c, deliveries.alias("other").c
+    earlier = tuple_(other.occurred_at, other.id) < tuple_(mine.occurred_at, mine.id)
+    holding = ("pending", "dead") if dead_holds else ("pending",)
+    held_back = exists().where(
+        other.sink == mine.sink,
+        other.conversation == mine.conversation,
+        other.id != mine.id,
+        or_(other.status == "delivering", and_(other.status.in_(holding), earlier)),
+    )
+    return or_(mine.conversation.is_(None), ~held_back)
 
 
 def _released_rows(worker: str, held: Any, now: datetime) -> Any:

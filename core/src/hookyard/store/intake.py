@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from attrs import define, frozen
@@ -23,6 +22,7 @@ from hookyard.store._rows import (
     Key,
     Latest,
     PlannedRow,
+    conversation_key,
     delivery_params,
     event_params,
     first_of_each,
@@ -33,6 +33,7 @@ from hookyard.store._rows import (
 )
 from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
+from hookyard.store.clock import database_now
 from hookyard.store.errors import StoreUnavailable, translated
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ __all__ = [
     "IntakeOutcome",
     "IntakeWriter",
     "PlannedRow",
+    "conversation_key",
     "storable_text",
     "stored_event_id",
 ]
@@ -233,9 +235,9 @@ async def insert_rows(connection: AsyncConnection, rows: Sequence[EventRow]) -> 
     )
     result = await connection.execute(statement, [event_params(row) for row in unique.values()])
     inserted = {(r.source, r.event_id): r.pk for r in result}
-    now = datetime.now(UTC)
+    now = await database_now(connection)  # deliveries are due by the database's clock
     planned = [
-        delivery_params(pk, row_planned, now)
+        delivery_params(pk, unique[key], row_planned, now)
         for key, pk in inserted.items()
         for row_planned in unique[key].deliveries
     ]

@@ -138,13 +138,14 @@ async def apply_feedback(
                 .where(table.sink == sink)
                 .values(breaker="open", breaker_until=reopen)
             )
-    if feedback.pause_until is not None:
+    if feedback.pause_for is not None:
+        until = now + timedelta(seconds=feedback.pause_for)
         await _ensure_row(connection, sink, now)
         await connection.execute(
             update(sink_state)
             .where(table.sink == sink)
-            .where(or_(table.paused_until.is_(None), table.paused_until < feedback.pause_until))
-            .values(paused_until=feedback.pause_until, pause_reason=feedback.reason)
+            .where(or_(table.paused_until.is_(None), table.paused_until < until))
+            .values(paused_until=until, pause_reason=feedback.reason)
         )
 
 

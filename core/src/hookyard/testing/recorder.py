@@ -57,6 +57,9 @@ class Recorded:
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
     timeout = 0  # handle_request() is called only once a connection is waiting
+    # socketserver listens with a backlog of 5: the sixth of many connections opened at
+    # once would wait for the client's SYN retransmission, a second later.
+    request_queue_size = 128
     recorder: RecordingServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
