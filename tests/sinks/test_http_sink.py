@@ -354,3 +354,57 @@ async def test_closed_sink_sends_nothing(
     with pytest.raises(RuntimeError):
         await sink.deliver(make_request())
     assert len(recording_server.requests) == 1
+
+
+async def test_bad_config_headers_fail_permanently_without_a_request(
+    recording_server: RecordingServer, open_sink: Callable[..., Sink], make_request: MakeRequest
+) -> None:
+    sink = open_sink(url=recording_server.url, headers={"X-A": "1\r\nX-Injected: 2"})
+    with pytest.raises(DeliveryFailed) as caught:
+        await sink.deliver(make_request())
+    assert caught.value.permanent is True
+    assert recording_server.requests == []
+
+
+# --- proxies from the environment -----------------------------------------------------
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture
+def no_proxy_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return monkeypatch
+
+
+async def test_posts_through_the_proxy_the_environment_names(
+    recording_server: RecordingServer,
+    open_sink: Callable[..., Sink],
+    make_request: MakeRequest,
+    no_proxy_env: pytest.MonkeyPatch,
+) -> None:
+    proxy = recording_server.url.replace("http://", "http://user:p%40ss@")
+    no_proxy_env.setenv("HTTP_PROXY", proxy)
+    sink = open_sink(url="http://hooks.example.invalid/in")
+    await sink.deliver(make_request())
+    [got] = recording_server.requests
+    assert got.path == "http://hooks.example.invalid/in"  # the absolute form a proxy gets
+    expected = "Basic " + base64.b64encode(b"user:p@ss").decode()
+    assert got.headers["proxy-authorization"] == expected
+    assert got.json()["id"] == "evt-0001"
+
+
+async def test_no_proxy_exempts_the_target(
+    recording_server: RecordingServer,
+    refused_url: str,
+    open_sink: Callable[..., Sink],
+    make_request: MakeRequest,
+    no_proxy_env: pytest.MonkeyPatch,
+) -> None:
+    no_proxy_env.setenv("HTTP_PROXY", refused_url.rsplit("/", 1)[0])
+    no_proxy_env.setenv("NO_PROXY", "127.0.0.1")
+    sink = open_sink(url=recording_server.url + "/in")
+    await sink.deliver(make_request())
+    assert [r.path for r in recording_server.requests] == ["/in"]
