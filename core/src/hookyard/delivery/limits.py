@@ -1,8 +1,8 @@
-"""Per-sink limits in one process: deliveries in flight (``concurrency``) and attempts
-started per window (``rate_limit``).
+"""Per-sink limits in one process: deliveries in flight (``concurrency``, which holds per
+process) and the attempts this process started per window (``rate_limit``).
 
-Both hold per process in this increment: with several replicas, each allows the full
-limit (docs/operations.md).
+The store counts ``rate_limit`` over every process (store/sinks.py); this process's own
+window only tells its worker when a slot of its own frees, to claim again then.
 """
 
 from __future__ import annotations

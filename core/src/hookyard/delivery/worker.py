@@ -20,7 +20,7 @@ from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.metrics import Metrics
 from hookyard.observability.sentry import report_dead
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
-from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback
+from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback, SinkRoom
 from hookyard.store.errors import StoreError
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hookyard.routing import Router
     from hookyard.sinks import Sink
     from hookyard.store import Store
+    from hookyard.store.notify import DueListener
 
 __all__ = ["Worker"]
 
@@ -76,17 +77,13 @@ class Worker:
             name: SinkLimiter(sink.concurrency or self._settings.concurrency, sink.rate_limit)
             for name, sink in config.sinks.items()
         }
-        self._ordered = {
-            name: sink.when_dead == "hold"
-            for name, sink in config.sinks.items()
-            if sink.ordering == "conversation"
-        }
         self._turn = 0  # which sink is served first at the next claim, in turn
         self._running: dict[int, asyncio.Task[None]] = {}
         #: Attempts whose outcome waits to be recorded, with the future their task awaits.
         self._finished_attempts: list[tuple[Finished, asyncio.Future[None]]] = []
         self._outcomes_waiting = asyncio.Event()
         self._recorder: asyncio.Task[None] | None = None
+        self._listener: DueListener | None = None
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -96,6 +93,8 @@ class Worker:
             self._sinks[name] = self._registry.sinks[sink.plugin].open(sink.options)
         self._task = asyncio.create_task(self._run(), name=f"hookyard-worker-{self.name}")
         self._recorder = asyncio.create_task(self._record_outcomes(), name="hookyard-recorder")
+        self._listener = self._store.due_listener(self.wake)
+        self._listener.start()
 
     def wake(self) -> None:
         """Look for due deliveries now (intake calls this after a commit)."""
@@ -105,6 +104,8 @@ class Worker:
         """Stop claiming, let running deliveries finish within the grace, release the rest."""
         self._stopping.set()
         self._wake.set()
+        if self._listener is not None:
+            await self._listener.stop()
         if self._task is not None:
             await self._task
         for sink in self._sinks.values():
@@ -142,19 +143,31 @@ class Worker:
             limiter.finished()
         self._wake.set()
 
-    def _rooms(self) -> list[tuple[str, int]]:
-        """Each sink's room now, starting with a different sink at every claim."""
+    def _rooms(self) -> list[SinkRoom]:
+        """Each sink's room now and its rules, starting with a different sink every claim."""
         now = asyncio.get_running_loop().time()
         names = list(self._limits)
         self._turn = (self._turn + 1) % max(1, len(names))
         names = names[self._turn :] + names[: self._turn]
-        return [(name, self._limits[name].room(now)) for name in names]
+        rooms = []
+        for name in names:
+            sink = self._config.sinks[name]
+            rate = sink.rate_limit
+            rooms.append(
+                SinkRoom(
+                    name,
+                    self._limits[name].room(now),
+                    ordered=sink.ordering == "conversation",
+                    dead_holds=sink.when_dead == "hold",
+                    rate=None if rate is None else (rate.attempts, rate.per),
+                )
+            )
+        return rooms
 
     async def _claim(self, free: int) -> list[ClaimedDelivery]:
         try:
             lease = self._settings.lease
-            rooms = self._rooms()
-            return await self._store.deliveries.claim(self.name, free, lease, rooms, self._ordered)
+            return await self._store.deliveries.claim(self.name, free, lease, self._rooms())
         except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
             log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:

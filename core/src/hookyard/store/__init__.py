@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -13,7 +13,11 @@ from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.events import EventStore
 from hookyard.store.intake import IntakeWriter
+from hookyard.store.notify import DueListener
 from hookyard.store.retention import Retention
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["READY_TIMEOUT", "Store", "StoreError", "StoreUnavailable", "display_url"]
 
@@ -31,6 +35,11 @@ class Store:
         self.deliveries = DeliveryStore(self.engine)
         self.events = EventStore(self.engine)
         self.retention = Retention(self.engine)
+
+    def due_listener(self, wake: Callable[[], None]) -> DueListener:
+        """Something to start that calls ``wake`` when another process made deliveries due
+        (PostgreSQL LISTEN/NOTIFY; on SQLite it does nothing)."""
+        return DueListener(self.engine, wake)
 
     @property
     def display_url(self) -> str:

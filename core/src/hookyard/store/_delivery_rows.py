@@ -14,6 +14,7 @@ __all__ = [
     "Outcome",
     "SinkFeedback",
     "SinkOverview",
+    "SinkRoom",
     "attempt_row",
     "outcome_row",
     "to_claimed",
@@ -73,6 +74,27 @@ class SinkFeedback:
     reason: str | None = None
     breaker_failures: int | None = None
     breaker_cooldown: float = 30.0
+
+
+@frozen
+class SinkRoom:
+    """What one sink may take at a claim, and how.
+
+    :param room: how many more deliveries this worker may start for it now.
+    :param ordered: one delivery of a conversation at a time, in the order the events
+        occurred (``ordering: conversation``): a delivery waits while another of its
+        conversation is being delivered, or is earlier and not yet delivered.
+    :param dead_holds: with ``ordered``, a dead delivery holds the later ones too
+        (``when_dead: hold``).
+    :param rate: ``(attempts, per seconds)``: at most that many attempts started by all
+        processes together in any window of ``per`` seconds.
+    """
+
+    sink: str
+    room: int
+    ordered: bool = False
+    dead_holds: bool = False
+    rate: tuple[int, float] | None = None
 
 
 @frozen

@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from hookyard.store._rows import EVENT_ID_LENGTH
 
-__all__ = ["attempts", "deliveries", "events", "metadata", "sink_state"]
+__all__ = ["attempts", "deliveries", "events", "metadata", "sink_starts", "sink_state"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -141,3 +141,14 @@ sink_state = Table(
     Column("breaker_until", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+#: When each attempt of a sink with a ``rate_limit`` started, by the database's clock, for
+#: as long as its window lasts: claims of every process count them (store/sinks.py).
+sink_starts = Table(
+    "sink_starts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sink", String(200), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+)
+Index("ix_sink_starts_sink", sink_starts.c.sink, sink_starts.c.started_at)

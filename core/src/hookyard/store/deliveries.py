@@ -25,6 +25,7 @@ from hookyard.store._delivery_rows import (
     Outcome,
     SinkFeedback,
     SinkOverview,
+    SinkRoom,
     attempt_row,
     outcome_row,
     to_claimed,
@@ -33,11 +34,20 @@ from hookyard.store._delivery_rows import (
 from hookyard.store._schema import UTCDateTime, attempts, deliveries, events
 from hookyard.store.clock import database_now
 from hookyard.store.errors import translated
-from hookyard.store.sinks import apply_feedback, give_back_probe, read_states, resume, take_probe
+from hookyard.store.notify import notify_due
+from hookyard.store.sinks import (
+    apply_feedback,
+    give_back_probe,
+    rate_room,
+    read_states,
+    record_starts,
+    resume,
+    take_probe,
+)
 
 if TYPE_CHECKING:
     import builtins
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Sequence
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -48,6 +58,7 @@ __all__ = [
     "Outcome",
     "SinkFeedback",
     "SinkOverview",
+    "SinkRoom",
 ]
 
 STATUSES = ("pending", "delivering", "delivered", "dead")
@@ -108,44 +119,45 @@ class DeliveryStore:
         worker: str,
         limit: int,
         lease: float,
-        sinks: Sequence[tuple[str, int]] | None = None,
-        ordered: Mapping[str, bool] | None = None,
+        sinks: Sequence[SinkRoom] | None = None,
     ) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``.
 
-        :param sinks: (sink, how many more it may take) in the order to serve them; the
-            deliveries of sinks not named share what is left of ``limit``. Without it,
-            every sink shares ``limit``.
-        :param ordered: the sinks whose deliveries of one conversation are taken one at a
-            time, in the order the events occurred, each with whether a dead delivery
-            holds the later ones (``when_dead: hold``). A delivery waits while another of
-            its conversation is being delivered, or is earlier and not yet delivered.
+        :param sinks: each sink's room and rules (:class:`SinkRoom`), in the order to
+            serve them; the deliveries of sinks not named share what is left of ``limit``.
+            Without it, every sink shares ``limit``.
 
         A paused sink, or one whose breaker is open, gives none; a sink whose breaker's
         cooldown ended gives one, its probe, and is half-open until that is recorded.
+        A sink's ``rate_limit`` counts the attempts every process started.
         """
         async with self._engine.begin() as connection:
             now = await database_now(connection)
             states = await read_states(connection)
             held = {name for name, state in states.items() if state.blocked(now)}
             probing = {name for name, state in states.items() if state.probe_due(now)}
-            given = dict(sinks or ())
-            rooms = {name: room for name, room in given.items() if name not in held}
-            # A probe is one delivery (if the worker has room for one).
-            rooms |= {name: min(1, given.get(name, 1)) for name in probing}
+            given = {room.sink: room for room in sinks or ()}
             ids: list[int] = []
-            for name, room in rooms.items():
-                wanted = min(room, limit - len(ids))
+            for room in given.values():
+                if room.sink in held:
+                    continue
+                wanted = min(room.room, limit - len(ids))
+                if room.sink in probing:
+                    wanted = min(1, wanted)  # a probe is one delivery
+                if wanted > 0 and room.rate is not None:
+                    wanted = min(wanted, await rate_room(connection, room.sink, room.rate, now))
                 if wanted <= 0:
                     continue
-                if name in probing and not await take_probe(connection, name, now, lease):
+                if room.sink in probing and not await take_probe(connection, room.sink, now, lease):
                     continue
-                where = deliveries.c.sink == name
-                if ordered is not None and name in ordered:
-                    where = and_(where, _next_of_its_conversation(ordered[name]))
+                where = deliveries.c.sink == room.sink
+                if room.ordered:
+                    where = and_(where, _next_of_its_conversation(room.dead_holds))
                 taken = await _claim_ids(connection, where, wanted, worker, now, lease)
-                if name in probing and not taken:
-                    await give_back_probe(connection, states[name])
+                if room.sink in probing and not taken:
+                    await give_back_probe(connection, states[room.sink])
+                if taken and room.rate is not None:
+                    await record_starts(connection, room.sink, len(taken), now)
                 ids += taken
             others = deliveries.c.sink.not_in(given.keys() | held | probing)
             if limit > len(ids):
@@ -294,6 +306,7 @@ class DeliveryStore:
                     updated_at=now,
                 )
             )
+            await notify_due(connection)
             return int(result.rowcount)
 
     @translated
@@ -343,6 +356,7 @@ class DeliveryStore:
                 )
                 .returning(deliveries.c.id)
             )
+            await notify_due(connection)
             return sorted(row.id for row in result)
 
     @translated

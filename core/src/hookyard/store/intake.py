@@ -35,6 +35,7 @@ from hookyard.store._schema import deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
 from hookyard.store.clock import database_now
 from hookyard.store.errors import StoreUnavailable, translated
+from hookyard.store.notify import notify_due
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -243,6 +244,7 @@ async def insert_rows(connection: AsyncConnection, rows: Sequence[EventRow]) -> 
     ]
     if planned:
         await connection.execute(deliveries.insert(), planned)
+        await notify_due(connection)
     return stored_flags(told, inserted)
 
 

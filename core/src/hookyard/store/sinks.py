@@ -1,5 +1,8 @@
 """Sink state: a sink's pause and circuit breaker, kept in ``sink_state`` for every process.
 
+``sink_starts`` holds when each rate-limited sink's recent attempts started, so a
+``rate_limit`` holds for all processes together.
+
 Claims read it (a paused sink or an open breaker gives no deliveries; a breaker whose
 cooldown ended lets one probe through), and outcomes write it in their own transaction.
 A sink without a row is active.
@@ -11,11 +14,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from attrs import frozen
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hookyard.store._schema import sink_state
+from hookyard.store._schema import sink_starts, sink_state
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,7 +29,9 @@ __all__ = [
     "SinkState",
     "apply_feedback",
     "give_back_probe",
+    "rate_room",
     "read_states",
+    "record_starts",
     "resume",
     "take_probe",
 ]
@@ -147,6 +152,35 @@ async def apply_feedback(
             .where(or_(table.paused_until.is_(None), table.paused_until < until))
             .values(paused_until=until, pause_reason=feedback.reason)
         )
+
+
+async def rate_room(
+    connection: AsyncConnection, sink: str, rate: tuple[int, float], now: datetime
+) -> int:
+    """How many attempts ``sink`` may start now under ``rate`` (attempts, per seconds),
+    counting what every process started in the window that ends now.
+
+    Takes the sink's row lock first, so two processes' claims count one after the other;
+    starts older than the window are forgotten.
+    """
+    attempts, per = rate
+    await _ensure_row(connection, sink, now)
+    await connection.execute(
+        select(sink_state.c.sink).where(sink_state.c.sink == sink).with_for_update()
+    )
+    window = now - timedelta(seconds=per)
+    await connection.execute(
+        delete(sink_starts).where(sink_starts.c.sink == sink, sink_starts.c.started_at <= window)
+    )
+    started = await connection.execute(
+        select(func.count()).where(sink_starts.c.sink == sink, sink_starts.c.started_at > window)
+    )
+    return max(0, attempts - int(started.scalar_one()))
+
+
+async def record_starts(connection: AsyncConnection, sink: str, count: int, now: datetime) -> None:
+    """``count`` attempts of ``sink`` start now (for :func:`rate_room`)."""
+    await connection.execute(sink_starts.insert(), [{"sink": sink, "started_at": now}] * count)
 
 
 async def resume(connection: AsyncConnection, sink: str, now: datetime) -> SinkState | None:
