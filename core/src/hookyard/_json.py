@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-__all__ = ["dumpb", "dumps"]
+__all__ = ["dumpb", "dumps", "loads"]
 
 
 def _default(value: Any) -> Any:
@@ -33,6 +33,16 @@ def _default(value: Any) -> Any:
 
 
 _encoder = msgspec.json.Encoder(enc_hook=_default)
+_decoder = msgspec.json.Decoder()
+
+
+def loads(text: str | bytes) -> Any:
+    """What :func:`dumps` wrote, read back; the standard library reads what msgspec will
+    not (an escaped lone surrogate)."""
+    try:
+        return _decoder.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
 
 
 def dumpb(value: Any) -> bytes:

@@ -331,7 +331,7 @@ class SentryConfig:
 
 @frozen
 class WorkersConfig:
-    concurrency: int = field(default=16, validator=[_at_least(1), _at_most(10_000)])
+    concurrency: int = field(default=64, validator=[_at_least(1), _at_most(10_000)])
     lease: Seconds = field(default=Seconds(30.0), validator=_more_than(0))
     poll_interval: Seconds = field(default=Seconds(1.0), validator=_more_than(0))
     shutdown_grace: Seconds = field(default=Seconds(10.0), validator=_at_least(0))

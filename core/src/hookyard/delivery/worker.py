@@ -77,6 +77,7 @@ class Worker:
             name: SinkLimiter(sink.concurrency or self._settings.concurrency, sink.rate_limit)
             for name, sink in config.sinks.items()
         }
+        self._claim_at = max(1, self._settings.concurrency // 4)
         self._turn = 0  # which sink is served first at the next claim, in turn
         self._running: dict[int, asyncio.Task[None]] = {}
         #: Attempts whose outcome waits to be recorded, with the future their task awaits.
@@ -115,9 +116,18 @@ class Worker:
     async def _run(self) -> None:
         renew_every = self._settings.lease / 3
         last_renewal = asyncio.get_running_loop().time()
+        last_sweep = -renew_every
         while not self._stopping.is_set():
             free = self._settings.concurrency - len(self._running)
-            claimed = await self._claim(free) if free > 0 else []
+            # A claim costs the same for one delivery as for many: while deliveries are in
+            # flight, wait until a quarter of the room is free before claiming again.
+            if self._running and free < self._claim_at:
+                free = 0
+            # Now and then, deliveries of sinks no longer configured too (they end dead).
+            sweep = asyncio.get_running_loop().time() - last_sweep >= renew_every
+            claimed = await self._claim(free, sweep) if free > 0 else []
+            if free > 0 and sweep:
+                last_sweep = asyncio.get_running_loop().time()
             now = asyncio.get_running_loop().time()
             for delivery in claimed:
                 limiter = self._limits.get(delivery.sink)
@@ -164,10 +174,11 @@ class Worker:
             )
         return rooms
 
-    async def _claim(self, free: int) -> list[ClaimedDelivery]:
+    async def _claim(self, free: int, unconfigured: bool) -> list[ClaimedDelivery]:
         try:
-            lease = self._settings.lease
-            return await self._store.deliveries.claim(self.name, free, lease, self._rooms())
+            lease, rooms = self._settings.lease, self._rooms()
+            claim = self._store.deliveries.claim
+            return await claim(self.name, free, lease, rooms, unconfigured=unconfigured)
         except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
             log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from attrs import frozen
+
+from hookyard._json import loads
 
 __all__ = [
     "ClaimedDelivery",
@@ -142,11 +143,11 @@ def to_claimed(row: Any) -> ClaimedDelivery:
         route=row.route,
         sink=row.sink,
         action=row.action,
-        params=json.loads(row.params),
+        params=loads(row.params),
         idempotency_key=row.idempotency_key,
         attempt=row.attempts,
         budget_attempt=row.attempts - row.attempts_base,
-        event=json.loads(row.body),
+        event=loads(row.body),
     )
 
 

@@ -102,6 +102,9 @@ deliveries = Table(
 )
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index(
+    "ix_deliveries_sink_due", deliveries.c.sink, deliveries.c.status, deliveries.c.next_attempt_at
+)
+Index(
     "ix_deliveries_conversation",
     deliveries.c.sink,
     deliveries.c.conversation,

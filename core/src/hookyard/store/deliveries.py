@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,21 @@ def _later(now: datetime, seconds: float) -> datetime:
     return now + timedelta(seconds=seconds)
 
 
+#: What a claim reads of each delivery it took (to_claimed), besides its event's body.
+CLAIMED_COLUMNS = tuple(
+    deliveries.c[name]
+    for name in (
+        "id",
+        "route",
+        "sink",
+        "action",
+        "params",
+        "idempotency_key",
+        "attempts",
+        "attempts_base",
+    )
+)
+
 #: One attempt's outcome, for many at once (bound values: _delivery_rows.outcome_row).
 RECORD = (
     update(deliveries)
@@ -120,12 +136,17 @@ class DeliveryStore:
         limit: int,
         lease: float,
         sinks: Sequence[SinkRoom] | None = None,
+        *,
+        unconfigured: bool = False,
     ) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``.
 
         :param sinks: each sink's room and rules (:class:`SinkRoom`), in the order to
             serve them; the deliveries of sinks not named share what is left of ``limit``.
             Without it, every sink shares ``limit``.
+        :param unconfigured: with ``sinks``, also take deliveries of sinks not named (no
+            longer configured) with what is left of ``limit``; a worker does so now and
+            then, since looking for them reads every due delivery of the other sinks.
 
         A paused sink, or one whose breaker is open, gives none; a sink whose breaker's
         cooldown ended gives one, its probe, and is half-open until that is recorded.
@@ -160,12 +181,12 @@ class DeliveryStore:
                     await record_starts(connection, room.sink, len(taken), now)
                 ids += taken
             others = deliveries.c.sink.not_in(given.keys() | held | probing)
-            if limit > len(ids):
+            if limit > len(ids) and (sinks is None or unconfigured):
                 ids += await _claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
             rows = await connection.execute(
-                select(deliveries, events.c.body)
+                select(*CLAIMED_COLUMNS, events.c.body)
                 .join(events, events.c.pk == deliveries.c.event_pk)
                 .where(deliveries.c.id.in_(ids))
                 .order_by(deliveries.c.next_attempt_at)
@@ -370,14 +391,25 @@ class DeliveryStore:
 async def _claim_ids(
     connection: AsyncConnection, where: Any, limit: int, worker: str, now: datetime, lease: float
 ) -> builtins.list[int]:
-    """Claim up to ``limit`` due deliveries matching ``where``; their ids."""
-    due = or_(
-        and_(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now),
-        and_(deliveries.c.status == "delivering", deliveries.c.lease_expires_at < now),
-    )
+    """Claim up to ``limit`` deliveries matching ``where`` whose lease ran out, then due
+    ones, oldest first; their ids. Each kind is read through an index of its own (on the
+    sink, the status and the due time), never by scanning delivered rows."""
+    c = deliveries.c
+    lost = and_(c.status == "delivering", c.lease_expires_at < now)
+    due = and_(c.status == "pending", c.next_attempt_at <= now)
+    taken = await _claim_where(connection, and_(lost, where), limit, worker, now, lease)
+    if len(taken) < limit:
+        more = limit - len(taken)
+        taken += await _claim_where(connection, and_(due, where), more, worker, now, lease)
+    return taken
+
+
+async def _claim_where(
+    connection: AsyncConnection, where: Any, limit: int, worker: str, now: datetime, lease: float
+) -> builtins.list[int]:
     candidates = (
         select(deliveries.c.id)
-        .where(due, where)
+        .where(where)
         .order_by(deliveries.c.next_attempt_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -388,7 +420,7 @@ async def _claim_ids(
         .values(
             status="delivering",
             lease_owner=worker,
-            lease_expires_at=now + timedelta(seconds=lease),
+            lease_expires_at=_later(now, lease),
             attempts=deliveries.c.attempts + 1,
             updated_at=now,
         )
@@ -397,20 +429,22 @@ async def _claim_ids(
     return [row.id for row in await connection.execute(claim)]
 
 
+@functools.cache  # one expression per choice, reused by every claim
 def _next_of_its_conversation(dead_holds: bool) -> Any:
     """A delivery no other one of its sink and conversation holds back: none is being
     delivered, and none that is earlier (by when its event occurred, then by id) is
-    pending, or dead when ``dead_holds``. A delivery without a conversation is never held."""
+    pending, or dead when ``dead_holds``. A delivery without a conversation is never held.
+    Each test reads the index on (sink, conversation, status, occurred_at)."""
     mine, other = deliveries.c, deliveries.alias("other").c
-    earlier = tuple_(other.occurred_at, other.id) < tuple_(mine.occurred_at, mine.id)
+    same = and_(other.sink == mine.sink, other.conversation == mine.conversation)
+    being_delivered = exists().where(same, other.status == "delivering", other.id != mine.id)
     holding = ("pending", "dead") if dead_holds else ("pending",)
-    held_back = exists().where(
-        other.sink == mine.sink,
-        other.conversation == mine.conversation,
-        other.id != mine.id,
-        or_(other.status == "delivering", and_(other.status.in_(holding), earlier)),
+    earlier = exists().where(
+        same,
+        other.status.in_(holding),
+        tuple_(other.occurred_at, other.id) < tuple_(mine.occurred_at, mine.id),
     )
-    return or_(mine.conversation.is_(None), ~held_back)
+    return or_(mine.conversation.is_(None), and_(~being_delivered, ~earlier))
 
 
 def _released_rows(worker: str, held: Any, now: datetime) -> Any:

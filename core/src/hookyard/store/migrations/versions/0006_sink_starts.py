@@ -1,4 +1,5 @@
-"""sink_starts: recent attempt starts of rate-limited sinks, counted by every process
+"""sink_starts: recent attempt starts of rate-limited sinks, counted by every process;
+an index for claiming one sink's due deliveries in order
 
 Revision ID: 0006
 Revises: 0005
@@ -25,8 +26,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_sink_starts_sink", "sink_starts", ["sink", "started_at"])
+    op.create_index("ix_deliveries_sink_due", "deliveries", ["sink", "status", "next_attempt_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deliveries_sink_due", "deliveries")
     op.drop_index("ix_sink_starts_sink", "sink_starts")
     op.drop_table("sink_starts")
