@@ -6,6 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+import pytest
+
+from hookyard.config import ConfigError
 from hookyard.host import Host, setup_from_text
 from hookyard.store.deliveries import Outcome
 from hookyard.store.intake import EventRow
@@ -50,6 +53,45 @@ async def finish(store: Store, results: Mapping[tuple[str, str], str]) -> None:
 
 def left(reader: BlockingReader) -> list[str]:
     return [row[0] for row in reader.rows("SELECT event_id FROM events ORDER BY event_id")]
+
+
+#: One attempt's result in :func:`tries`: tried again at once, in an hour, or finished.
+OUTCOMES = {
+    "retry": lambda: Outcome("retry", datetime.now(UTC), error="503", retry_in=0),
+    "retry later": lambda: Outcome("retry", datetime.now(UTC), error="503", retry_in=3600),
+    "delivered": lambda: Outcome("delivered", datetime.now(UTC)),
+    "dead": lambda: Outcome("dead", datetime.now(UTC), error="410"),
+}
+
+
+async def tries(store: Store, results: Mapping[str, str]) -> None:
+    """One attempt of each due delivery, recorded as ``results[its event id]``
+    (:data:`OUTCOMES`); ``results`` names every event with a delivery due."""
+    claimed = await store.deliveries.claim("w1", 10_000, 60.0)
+    assert sorted(d.event["id"] for d in claimed) == sorted(results)
+    for delivery in claimed:
+        outcome = OUTCOMES[results[delivery.event["id"]]]()
+        assert await store.deliveries.record("w1", delivery, outcome)
+
+
+def attempts_left(reader: BlockingReader) -> dict[str, list[tuple[int, str]]]:
+    """Each event's attempts (number, outcome), in order."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    query = (
+        "SELECT e.event_id, a.number, a.outcome FROM attempts a"
+        " JOIN deliveries d ON d.id = a.delivery_id JOIN events e ON e.pk = d.event_pk"
+        " ORDER BY a.id"
+    )
+    for event_id, number, outcome in reader.rows(query):
+        found.setdefault(event_id, []).append((number, outcome))
+    return found
+
+
+def delivery_rows(reader: BlockingReader) -> list[tuple[object, ...]]:
+    return reader.rows(
+        "SELECT id, status, attempts, last_error, updated_at, delivered_at FROM deliveries"
+        " ORDER BY id"
+    )
 
 
 async def test_old_delivered_events_go_with_their_deliveries_and_attempts(
@@ -198,3 +240,132 @@ async def test_a_host_without_retention_or_workers_purges_nothing(
         finally:
             await host.stop()
     assert reader.count("events") == 2
+
+
+async def test_old_attempts_go_but_each_deliverys_latest_stays(
+    store: Store, reader: BlockingReader
+) -> None:
+    rows = [event_row("retried"), event_row("waiting"), event_row("once"), event_row("gave-up")]
+    await store.intake.write(batch(*rows))
+    await tries(
+        store, {"retried": "retry", "waiting": "retry", "once": "delivered", "gave-up": "dead"}
+    )
+    await tries(store, {"retried": "retry", "waiting": "retry later"})
+    await tries(store, {"retried": "delivered"})
+    before = delivery_rows(reader)
+
+    purged = await store.retention.purge(Ages(attempts=DAY), now=LATER)
+
+    assert purged == Purged(old_attempts=3)
+    assert purged.describe().endswith(", 0 unparsed payloads, 3 old attempts")
+    # What each delivery's last try came to stays; the deliveries and events stay whole.
+    assert attempts_left(reader) == {
+        "retried": [(3, "delivered")],
+        "waiting": [(2, "retry")],
+        "once": [(1, "delivered")],
+        "gave-up": [(1, "dead")],
+    }
+    assert delivery_rows(reader) == before
+    assert left(reader) == ["gave-up", "once", "retried", "waiting"]
+    assert not await store.retention.purge(Ages(attempts=DAY), now=LATER)
+
+
+async def test_attempts_younger_than_their_age_are_kept(
+    store: Store, reader: BlockingReader
+) -> None:
+    await store.intake.write(batch(event_row("flaky")))
+    await tries(store, {"flaky": "retry"})
+    await asyncio.sleep(0.01)
+    between = datetime.now(UTC)
+    await asyncio.sleep(0.01)
+    await tries(store, {"flaky": "retry"})
+    await tries(store, {"flaky": "retry later"})
+
+    # A day after the first attempt and before the second: only the first is old.
+    purged = await store.retention.purge(Ages(attempts=DAY), now=between + timedelta(days=1))
+    assert purged == Purged(old_attempts=1)
+    assert attempts_left(reader) == {"flaky": [(2, "retry"), (3, "retry")]}
+
+    assert not await store.retention.purge(Ages(attempts=30 * DAY), now=LATER)
+    assert await store.retention.purge(Ages(attempts=DAY), now=LATER) == Purged(old_attempts=1)
+    assert attempts_left(reader) == {"flaky": [(3, "retry")]}
+
+
+async def test_old_attempts_are_counted_apart_from_the_deliveries_that_go(
+    store: Store, reader: BlockingReader
+) -> None:
+    rows = [event_row("done"), event_row("dead"), event_row("open"), unparsed_row("unparsed:x")]
+    await store.intake.write(batch(*rows))
+    await tries(store, {"done": "retry", "dead": "retry", "open": "retry"})
+    await tries(store, {"done": "delivered", "dead": "dead", "open": "retry"})
+    await tries(store, {"open": "retry later"})
+    ages = Ages(delivered=DAY, dead=DAY, unparsed=DAY, attempts=DAY)
+
+    counted = await store.retention.purge(ages, dry_run=True, now=LATER)
+
+    assert (reader.count("events"), reader.count("attempts")) == (4, 7)
+    purged = await store.retention.purge(ages, now=LATER)
+    assert purged == counted
+    assert purged == Purged(
+        events=1,
+        deliveries=1,
+        attempts=2,
+        dead=1,
+        dead_attempts=2,
+        dead_events=1,
+        unparsed=1,
+        old_attempts=2,
+    )
+    assert purged.describe() == (
+        "1 delivered event (1 delivery, 2 attempts), 1 dead delivery (2 attempts, 1 event), "
+        "1 unparsed payload, 2 old attempts"
+    )
+    assert attempts_left(reader) == {"open": [(3, "retry")]}
+
+
+async def test_old_attempts_go_in_batches(store: Store, reader: BlockingReader) -> None:
+    ids = [f"e{n:02}" for n in range(25)]
+    await store.intake.write(batch(*(event_row(i) for i in ids)))
+    await tries(store, dict.fromkeys(ids, "retry"))
+    await tries(store, dict.fromkeys(ids, "retry later"))
+    reported: list[int] = []
+
+    purged = await store.retention.purge(
+        Ages(attempts=DAY), batch=10, progress=reported.append, now=LATER
+    )
+
+    assert purged == Purged(old_attempts=25)
+    assert reported == [10, 10, 5]
+    assert reader.count("attempts") == 25
+    assert all(kept == [(2, "retry")] for kept in attempts_left(reader).values())
+
+
+async def test_a_host_with_workers_trims_old_attempts(
+    database_url: str, store: Store, reader: BlockingReader
+) -> None:
+    await store.intake.write(batch(event_row("waiting")))
+    await tries(store, {"waiting": "retry"})
+    await tries(store, {"waiting": "retry later"})  # not due for an hour: no worker takes it
+    setup = setup_from_text(
+        f"database: {database_url}\nretention: {{attempts: 100ms, interval: 0.1s}}\n"
+    )
+    assert setup.config.retention.configured
+    await asyncio.sleep(0.15)
+    host = Host(setup)
+    await host.start(intake=True, workers=True)
+    try:
+        async with asyncio.timeout(10):
+            while reader.count("attempts") > 1:
+                await asyncio.sleep(0.05)
+    finally:
+        await host.stop()
+    assert attempts_left(reader) == {"waiting": [(2, "retry")]}
+
+
+def test_a_wrong_attempts_age_is_named_at_its_line() -> None:
+    text = "database: sqlite:///h.db\nretention:\n  dead: 90d\n  attempts: {days: 30}\n"
+    with pytest.raises(ConfigError) as caught:
+        setup_from_text(text)
+    assert [p for p in caught.value.problems if "attempts" in p] == [
+        "retention.attempts (line 4): expected a duration such as 10s, 5m or 1h, got {'days': 30}"
+    ]

@@ -51,20 +51,22 @@ def db_upgrade(config_path: str) -> None:
     required=True,
     callback=_duration,
     help="Remove what finished longer ago than this (30d, 12h): delivered events with "
-    "their deliveries and attempts, dead deliveries, unparsed payloads.",
+    "their deliveries and attempts, dead deliveries, unparsed payloads, and the kept "
+    "deliveries' attempts but each one's latest.",
 )
 @click.option("--dry-run", is_flag=True, help="Count what would be removed; remove nothing.")
 @config_option
 @user_errors
 def db_purge(age: float, dry_run: bool, config_path: str) -> None:
-    """Remove old delivered events, dead deliveries and unparsed payloads, once.
+    """Remove old delivered events, dead deliveries, unparsed payloads and attempts, once.
 
     The retention rule with one age for every kind (docs/operations.md#storage-growth):
-    an event with a pending or delivering delivery is never removed.
+    an event with a pending or delivering delivery is never removed, nor a delivery's
+    latest attempt.
     """
     from hookyard.store.retention import Ages
 
-    ages = Ages(delivered=age, dead=age, unparsed=age)
+    ages = Ages(delivered=age, dead=age, unparsed=age, attempts=age)
 
     async def purge(store: Store) -> Purged:
         counted = await store.retention.purge(ages, dry_run=True)

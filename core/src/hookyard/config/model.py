@@ -346,18 +346,22 @@ class RetentionConfig:
     :param dead: dead deliveries and their attempts, from their last attempt on; an event
         left with no deliveries goes with them.
     :param unparsed: kept unparsed payloads, from their arrival on.
+    :param attempts: the attempt history of the deliveries kept, from each attempt's end on;
+        a delivery's latest attempt stays whatever its age, and the delivery itself stays.
     :param interval: how often the workers' host runs the purge.
     """
 
     delivered: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     dead: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     unparsed: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
+    attempts: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     interval: Seconds = field(default=Seconds(3600.0), validator=_more_than(0))
 
     @property
     def configured(self) -> bool:
         """Whether anything is ever purged."""
-        return any(age is not None for age in (self.delivered, self.dead, self.unparsed))
+        ages = (self.delivered, self.dead, self.unparsed, self.attempts)
+        return any(age is not None for age in ages)
 
 
 @frozen

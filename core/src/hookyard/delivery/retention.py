@@ -23,7 +23,12 @@ class Purger:
     """Runs beside the workers; a failed purge is logged and tried again at the next interval."""
 
     def __init__(self, retention: RetentionConfig, store: Store) -> None:
-        self.ages = Ages(retention.delivered, retention.dead, retention.unparsed)
+        self.ages = Ages(
+            delivered=retention.delivered,
+            dead=retention.dead,
+            unparsed=retention.unparsed,
+            attempts=retention.attempts,
+        )
         self.interval = retention.interval
         self.store = store
         self._task: asyncio.Task[None] | None = None
