@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
 __all__ = ["HOOKYARD", "ServeProcess", "free_port", "serve_env", "wait_until"]
 
@@ -63,13 +63,22 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 20.0) -> ServeProcess:
-        """Start the process and wait until ``GET /health`` answers 200."""
+    def start(
+        self,
+        timeout: float = 20.0,
+        extra_args: Sequence[str] = (),
+        cores: set[int] | None = None,
+    ) -> ServeProcess:
+        """Start the process and wait until ``GET /health`` answers 200.
+
+        :param cores: run it on these cores only (its CPU affinity).
+        """
         command = [str(HOOKYARD), "serve", "--config", str(self.config)]
-        command += ["--port", str(self.port), "--log-level", "warning"]
+        command += ["--port", str(self.port), "--log-level", "warning", *extra_args]
+        pinned = None if cores is None else (lambda: os.sched_setaffinity(0, cores))
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                command, stdout=out, stderr=subprocess.STDOUT, env=serve_env()
+                command, stdout=out, stderr=subprocess.STDOUT, env=serve_env(), preexec_fn=pinned
             )
         wait_until(self._healthy, timeout, f"hookyard serve to be healthy (log: {self.log})")
         return self
@@ -98,6 +107,13 @@ class ServeProcess:
             self.process.wait(timeout=8)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def children(self) -> list[int]:
+        """The process ids of its child processes (its worker processes)."""
+        assert self.process is not None
+        pid = self.process.pid
+        found = Path(f"/proc/{pid}/task/{pid}/children")
+        return [int(child) for child in found.read_text().split()] if found.exists() else []
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""

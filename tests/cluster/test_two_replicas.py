@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hookyard.store import Store
 from hookyard.store._schema import attempts
@@ -84,26 +84,32 @@ def test_a_rate_limit_holds_for_two_replicas_together(
     for number in range(count):
         post((first, second)[number % 2], number)
 
-    requests = sink.wait_for(count, timeout=30)
+    sink.wait_for(count, timeout=30)
     time.sleep(1.2)  # nothing more comes
 
-    times = sorted(r.at for r in requests)
-    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
-    span = times[-1] - times[0]
-    workers = asyncio.run(_workers_that_attempted(replicas.database_url))
-    assert len(sink.requests) == count
-    assert busiest <= per_second * 1.1, (busiest, replicas.logs())  # within 10 %
-    # Ten a second from both together: 60 take five windows after the first. Each replica
-    # holding the limit alone would take half the time; half the limit each, twice it.
+    # The limit holds for attempts started (a cold process's first requests may reach the
+    # sink a little late, which no limit on starting them can help).
+    starts, workers = asyncio.run(_attempts(replicas.database_url))
+    busiest = max(sum(1 for t in starts if start <= t < start + 1.0) for start in starts)
+    span = starts[-1] - starts[0]
+    assert len(sink.requests) == len(starts) == count
+    assert busiest <= per_second * 1.1, (busiest, [round(t - starts[0], 3) for t in starts])  # within 10 %
+    # Ten per window from both together (a window is counted 10 % longer, 1.1 s): 60 take
+    # five windows after the first, 5.5 s. Each replica holding the limit alone would take
+    # half that; each holding half of it, twice that.
     assert 4.5 <= span <= 7.0, span
     assert workers == 2  # both replicas delivered
 
 
-async def _workers_that_attempted(database_url: str) -> int:
+async def _attempts(database_url: str) -> tuple[list[float], int]:
+    """When each attempt started (seconds, sorted), and how many workers made them."""
     store = Store(database_url)
     try:
         async with store.engine.connect() as connection:
-            query = select(func.count(func.distinct(attempts.c.worker)))
-            return int((await connection.execute(query)).scalar_one())
+            rows = (
+                await connection.execute(select(attempts.c.started_at, attempts.c.worker))
+            ).all()
     finally:
         await store.close()
+    starts = sorted(row.started_at.timestamp() for row in rows)
+    return starts, len({row.worker for row in rows})

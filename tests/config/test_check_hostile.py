@@ -28,8 +28,10 @@ def test_keys_written_as_numbers_or_null_are_names_and_a_list_key_is_a_problem(
         """,
     )
     assert found == [
-        "sinks.c.1 (line 3): unknown key (allowed: breaker, concurrency, level, logger, plugin, rate_limit, retry)",
-        "sinks.c.~ (line 3): unknown key (allowed: breaker, concurrency, level, logger, plugin, rate_limit, retry)",
+        "sinks.c.1 (line 3): unknown key (allowed: breaker, concurrency, level, logger, "
+        "ordering, plugin, rate_limit, retry, when_dead)",
+        "sinks.c.~ (line 3): unknown key (allowed: breaker, concurrency, level, logger, "
+        "ordering, plugin, rate_limit, retry, when_dead)",
         "sinks.? (line 4): a key must be text, not a list or a mapping",
         "routes[1].with.message.2 (line 9): reads event.chatt, but events have no field "
         "'chatt'; did you mean 'chat'? (fields: agent, changes, chat, customer, data, id, "

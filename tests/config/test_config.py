@@ -173,7 +173,8 @@ def test_missing_and_extra_sink_options_are_named(problems: Problems) -> None:
     assert found == [
         "sinks.ops.url (line 2): required field missing",
         "sinks.ops.ulr (line 4): unknown key; did you mean 'url'? "
-        "(allowed: breaker, concurrency, headers, plugin, rate_limit, retry, secret, timeout, url)",
+        "(allowed: breaker, concurrency, headers, ordering, plugin, rate_limit, retry, secret, "
+        "timeout, url, when_dead)",
     ]
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from hookyard.delivery import Worker
+    from hookyard.delivery.processes import WorkerProcesses
     from hookyard.delivery.retention import Purger
 
 __all__ = ["Host", "Setup", "load_setup", "setup_from_text"]
@@ -113,6 +114,8 @@ class Host:
         self.router = setup.router
         self.store = Store(config.database)
         self.worker: Worker | None = None
+        #: ``hookyard serve``'s worker processes, if it runs its workers in children.
+        self.worker_processes: WorkerProcesses | None = None
         self.purger: Purger | None = None
         #: What ``GET /metrics`` serves; intake and this host's workers count into it.
         self.metrics = Metrics()
@@ -133,6 +136,8 @@ class Host:
     def _stored(self) -> None:
         if self.worker is not None:
             self.worker.wake()
+        if self.worker_processes is not None:
+            self.worker_processes.wake()
 
     async def start(self, *, intake: bool = True, workers: bool = True) -> None:
         """Migrate the database, then start the intake writer and/or the workers."""
@@ -148,6 +153,8 @@ class Host:
             if self.config.retention.configured:
                 self.purger = Purger(self.config.retention, self.store)
                 self.purger.start()
+        if self.worker_processes is not None:
+            await self.worker_processes.start()
         log.info("hookyard started (database %s)", self.store.display_url)
 
     async def stop(self) -> None:
@@ -158,4 +165,6 @@ class Host:
         if self.worker is not None:
             await self.worker.stop()
             self.worker = None
+        if self.worker_processes is not None:
+            await self.worker_processes.stop()
         await self.store.close()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
+import sys
+import tempfile
 from typing import TYPE_CHECKING
 
 import click
@@ -21,6 +24,8 @@ from hookyard.cli.common import (
 from hookyard.observability.logs import setup_logging
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import uvicorn
 
 __all__ = ["serve", "worker"]
@@ -44,7 +49,6 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.close()
         reason = exc.strerror or str(exc)
         fail(f"cannot listen on {_address(host, port)}: {reason[:1].lower()}{reason[1:]}", 1)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -65,6 +69,29 @@ def _announcing_server(config: uvicorn.Config, announcement: str) -> uvicorn.Ser
     return AnnouncingServer(config)
 
 
+class _WorkerProcesses(click.ParamType):  # type: ignore[type-arg]
+    """``auto`` (None) or a number of processes from 0."""
+
+    name = "auto|N"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> int | None:
+        if value is None or value == "auto":
+            return None
+        try:
+            count = int(str(value))
+        except ValueError:
+            count = -1
+        if not 0 <= count <= MAX_WORKER_PROCESSES:
+            self.fail(f"expected auto or 0 to {MAX_WORKER_PROCESSES}, got {value!r}", param, ctx)
+        return count
+
+
+WORKER_PROCESSES = _WorkerProcesses()
+MAX_WORKER_PROCESSES = 64
+
+
 @click.command()
 @config_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -76,27 +103,54 @@ def _announcing_server(config: uvicorn.Config, announcement: str) -> uvicorn.Ser
     help="Port to listen on (0: any free one).",
 )
 @click.option(
-    "--workers/--no-workers",
-    default=True,
+    "--workers",
+    "worker_processes",
+    default="auto",
     show_default=True,
-    help="Also run delivery workers in this process.",
+    type=WORKER_PROCESSES,
+    metavar="auto|N",
+    help="Delivery worker processes beside intake: auto is one per core but one (none on "
+    "one core, where this process delivers too); 0 delivers nothing.",
 )
+@click.option("--no-workers", is_flag=True, help="Intake only: the same as --workers 0.")
 @log_level_option
 @user_errors
-def serve(config_path: str, host: str, port: int, workers: bool, log_level: str) -> None:
+def serve(
+    config_path: str,
+    host: str,
+    port: int,
+    worker_processes: int | None,
+    no_workers: bool,
+    log_level: str,
+) -> None:
     """Receive webhooks on http://HOST:PORT/hooks/SOURCE (and deliver them)."""
+    setup_logging(log_level)
+    count = 0 if no_workers else worker_processes
+    if count is None:  # auto
+        count = usable_cores() - 1
+        in_process = count == 0
+    else:
+        in_process = False
+    shared_metrics = _share_metrics() if count > 0 else None  # before prometheus-client
+    # is imported: it reads the variable then
+
     import uvicorn
 
+    from hookyard.delivery.processes import WorkerProcesses
     from hookyard.observability.sentry import init_sentry
     from hookyard.web.app import create_app
 
-    setup_logging(log_level)
     hookyard_host = load_host(config_path)
     migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
+    if count > 0:
+        stop_timeout = hookyard_host.config.workers.shutdown_grace + 5
+        hookyard_host.worker_processes = WorkerProcesses(
+            config_path, count, log_level, stop_timeout, shared_metrics
+        )
     with _listen(host, port) as sock:  # a busy port, too
         init_sentry(hookyard_host.config.sentry, with_litestar=True)
         config = uvicorn.Config(
-            create_app(hookyard_host, workers=workers),
+            create_app(hookyard_host, workers=in_process),
             log_level=log_level,
             access_log=False,
             # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
@@ -111,14 +165,60 @@ def serve(config_path: str, host: str, port: int, workers: bool, log_level: str)
         )
         url = f"http://{_address(host, sock.getsockname()[1])}"
         announcement = f"hookyard: listening on {url} with {config_path}"
+        if count > 0:
+            plural = "es" if count > 1 else ""
+            announcement += f"\nhookyard: delivering in {count} worker process{plural}"
+        elif not in_process:
+            announcement += "\nhookyard: intake only; this process runs no delivery workers"
         _announcing_server(config, announcement).run(sockets=[sock])
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _share_metrics() -> str | None:
+    """Make ``GET /metrics`` count what the worker processes did too: prometheus-client's
+    multiprocess mode, in a new folder of this run's unless one is set; returns that."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    folder = tempfile.mkdtemp(prefix="hookyard-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    return folder
+
+
+async def _wake_on_stdin(wake: Callable[[], None], closed: Callable[[], None]) -> None:
+    """Call ``wake`` for what arrives on stdin, ``closed`` when it closes."""
+
+    class Reader(asyncio.Protocol):
+        def data_received(self, data: bytes) -> None:
+            wake()
+
+        def eof_received(self) -> bool:
+            closed()
+            return False
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            closed()
+
+    await asyncio.get_running_loop().connect_read_pipe(Reader, sys.stdin)
 
 
 @click.command()
 @config_option
 @log_level_option
+@click.option(
+    "--wake-on-stdin",
+    is_flag=True,
+    hidden=True,
+    help="Look for deliveries at each byte read on stdin; stop when it closes (serve's children).",
+)
 @user_errors
-def worker(config_path: str, log_level: str) -> None:
+def worker(config_path: str, log_level: str, wake_on_stdin: bool) -> None:
     """Run delivery workers only (no HTTP intake); stops on SIGINT or SIGTERM."""
     from hookyard.observability.sentry import init_sentry
 
@@ -132,7 +232,11 @@ def worker(config_path: str, log_level: str) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await hookyard_host.start(intake=False, workers=True)
-        click.echo("hookyard: worker running; Ctrl-C stops it", err=True)
+        if wake_on_stdin:
+            assert hookyard_host.worker is not None
+            await _wake_on_stdin(hookyard_host.worker.wake, stop.set)
+        else:
+            click.echo("hookyard: worker running; Ctrl-C stops it", err=True)
         await stop.wait()
         await hookyard_host.stop()
 

@@ -166,7 +166,7 @@ class DeliveryStore:
                 if room.sink in probing:
                     wanted = min(1, wanted)  # a probe is one delivery
                 if wanted > 0 and room.rate is not None:
-                    wanted = min(wanted, await rate_room(connection, room.sink, room.rate, now))
+                    wanted = min(wanted, await rate_room(connection, room.sink, room.rate))
                 if wanted <= 0:
                     continue
                 if room.sink in probing and not await take_probe(connection, room.sink, now, lease):
@@ -178,7 +178,7 @@ class DeliveryStore:
                 if room.sink in probing and not taken:
                     await give_back_probe(connection, states[room.sink])
                 if taken and room.rate is not None:
-                    await record_starts(connection, room.sink, len(taken), now)
+                    await record_starts(connection, room.sink, len(taken))
                 ids += taken
             others = deliveries.c.sink.not_in(given.keys() | held | probing)
             if limit > len(ids) and (sinks is None or unconfigured):

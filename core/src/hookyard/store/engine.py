@@ -18,6 +18,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT = 5.0
 #: Seconds an operation waits for a pooled connection (the engine's one, on SQLite).
 POOL_TIMEOUT = 10.0
+#: PostgreSQL connections one process keeps open (and as many more at a peak).
+PG_POOL_SIZE = 10
 #: Seconds a new PostgreSQL connection may take, so an unreachable server is an error
 #: within seconds (asyncpg alone waits 60 s), never a hang.
 CONNECT_TIMEOUT = 3.0
@@ -60,7 +62,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT, **kwargs}
     else:
         connect = {"timeout": CONNECT_TIMEOUT}
-        kwargs = {"pool_timeout": POOL_TIMEOUT, "connect_args": connect, **kwargs}
+        kwargs = {
+            # Intake commits one group at a time and workers claim and record in batches,
+            # so a process needs few connections at once; the pool keeps them open instead
+            # of connecting anew for each overflow (SQLAlchemy's default keeps only 5).
+            "pool_size": PG_POOL_SIZE,
+            "max_overflow": PG_POOL_SIZE,
+            "pool_timeout": POOL_TIMEOUT,
+            "connect_args": connect,
+            **kwargs,
+        }
     engine = create_async_engine(target, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)

@@ -10,7 +10,7 @@ A sink without a row is active.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from attrs import frozen
@@ -154,33 +154,54 @@ async def apply_feedback(
         )
 
 
-async def rate_room(
-    connection: AsyncConnection, sink: str, rate: tuple[int, float], now: datetime
-) -> int:
+#: How much longer than its window a start is counted (at most 1 s): an attempt begins
+#: some milliseconds after its claim is stamped (more for a process's first, which opens
+#: the sink's connections), so a full window must not free its slots early.
+RATE_MARGIN = 0.1
+
+
+def _counted_for(per: float) -> timedelta:
+    return timedelta(seconds=per + min(per * RATE_MARGIN, 1.0))
+
+
+async def rate_room(connection: AsyncConnection, sink: str, rate: tuple[int, float]) -> int:
     """How many attempts ``sink`` may start now under ``rate`` (attempts, per seconds),
     counting what every process started in the window that ends now.
 
-    Takes the sink's row lock first, so two processes' claims count one after the other;
-    starts older than the window are forgotten.
+    Takes the sink's row lock first, so two processes' claims count one after the other,
+    and reads the time once it holds it (PostgreSQL's ``clock_timestamp()``); starts older
+    than the window are forgotten.
     """
     attempts, per = rate
-    await _ensure_row(connection, sink, now)
+    await _ensure_row(connection, sink, datetime.now(UTC))
+    postgres = connection.dialect.name == "postgresql"
+    locked = select(func.clock_timestamp() if postgres else sink_state.c.sink)
+    found = await connection.execute(locked.where(sink_state.c.sink == sink).with_for_update())
+    now = found.scalar_one().astimezone(UTC) if postgres else datetime.now(UTC)
+    window = now - _counted_for(per)
+    table = sink_starts.c
     await connection.execute(
-        select(sink_state.c.sink).where(sink_state.c.sink == sink).with_for_update()
-    )
-    window = now - timedelta(seconds=per)
-    await connection.execute(
-        delete(sink_starts).where(sink_starts.c.sink == sink, sink_starts.c.started_at <= window)
+        delete(sink_starts).where(table.sink == sink, table.started_at <= window)
     )
     started = await connection.execute(
-        select(func.count()).where(sink_starts.c.sink == sink, sink_starts.c.started_at > window)
+        select(func.count()).where(table.sink == sink, table.started_at > window)
     )
     return max(0, attempts - int(started.scalar_one()))
 
 
-async def record_starts(connection: AsyncConnection, sink: str, count: int, now: datetime) -> None:
-    """``count`` attempts of ``sink`` start now (for :func:`rate_room`)."""
+async def record_starts(connection: AsyncConnection, sink: str, count: int) -> None:
+    """``count`` attempts of ``sink`` start now (for :func:`rate_room`), stamped with the
+    time they were claimed: after the claim, just before they begin."""
+    now = await _clock(connection)
     await connection.execute(sink_starts.insert(), [{"sink": sink, "started_at": now}] * count)
+
+
+async def _clock(connection: AsyncConnection) -> datetime:
+    """The time now, not the transaction's start: PostgreSQL's wall clock, else ours."""
+    if connection.dialect.name != "postgresql":
+        return datetime.now(UTC)
+    found: datetime = (await connection.execute(select(func.clock_timestamp()))).scalar_one()
+    return found.astimezone(UTC)
 
 
 async def resume(connection: AsyncConnection, sink: str, now: datetime) -> SinkState | None:
