@@ -83,9 +83,10 @@ class Servers:
         raise RuntimeError(f"nothing answered {method} {path} on port {port} within 30s")
 
     def profile(self, pid: int, out: str, delay: float, duration: float) -> None:
-        """py-spy samples ``pid`` for ``duration`` seconds after ``delay`` (the warm-up)."""
+        """py-spy samples ``pid`` and its worker processes for ``duration`` seconds after
+        ``delay`` (the warm-up)."""
         spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
-        record = f"{spy} record --pid {pid} --rate 200 --format raw"
+        record = f"{spy} record --pid {pid} --subprocesses --rate 200 --format raw"
         script = f"sleep {delay} && exec {record} --duration {int(duration)} -o {out}"
         self.start("profile", ["sh", "-c", script], cpu=1)
 

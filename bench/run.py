@@ -62,7 +62,7 @@ from _serve import Servers, free_port  # noqa: E402
 BENCH = Path(__file__).resolve().parent
 SOURCE = "livechat"
 CONFIG = """\
-database: sqlite:///{db}
+database: {database}
 sources:
   {source}: {{vendor: livechat, secret: bench-secret}}
 sinks:
@@ -76,6 +76,25 @@ routes:
 SCENARIOS = ("serve", "halfload", "nodered", "drain", "rss")
 #: Webhooks sent before the RSS scenario's "before" figure (imports and caches warmed).
 RSS_WARMUP = 2_000
+
+
+def fresh_postgres(url: str, name: str) -> str:
+    """The URL of a new, empty database ``name`` on ``url``'s server (dropped first)."""
+    import asyncio
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    async def create() -> None:
+        admin = await asyncpg.connect(str(make_url(url).set(drivername="postgresql")))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+
+    asyncio.run(create())
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def parse_args() -> argparse.Namespace:
@@ -116,6 +135,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql://user@host:port/db) on which each scenario "
+        "gets a new database hookyard_bench_NAME instead of a SQLite file",
+    )
     args = parser.parse_args()
     chosen = [name.strip() for value in args.scenario for name in value.split(",") if name]
     unknown = sorted(set(chosen) - set(SCENARIOS))
@@ -149,7 +174,10 @@ class Bench:
         folder = self.tmp / name
         folder.mkdir(exist_ok=True)
         config = folder / "hookyard.yaml"
-        text = CONFIG.format(db=folder / "hookyard.db", source=SOURCE, sink_port=self.sink_port)
+        database = f"sqlite:///{folder / 'hookyard.db'}"
+        if self.args.postgres:
+            database = fresh_postgres(self.args.postgres, f"hookyard_bench_{name}")
+        text = CONFIG.format(database=database, source=SOURCE, sink_port=self.sink_port)
         config.write_text(text)
         return config
 

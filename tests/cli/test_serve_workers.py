@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from typing import TYPE_CHECKING
@@ -167,3 +168,27 @@ def test_a_wrong_number_of_workers_is_a_usage_error(given: str, tmp_path: Path) 
 
     assert done.returncode == 2
     assert f"expected auto or 0 to 64, got {given!r}" in done.stderr
+
+
+def test_no_metrics_folder_is_left_by_a_failed_start_or_a_killed_serve(tmp_path: Path) -> None:
+    config = tmp_path / "hookyard.yaml"
+    config.write_text(CONFIG.format(folder=tmp_path))
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    (temp / "hookyard-metrics-999999999-x1y2").mkdir()  # of a serve that was SIGKILLed
+    (temp / "hookyard-metrics-1-a1b2").mkdir()  # pid 1 still runs: not ours to remove
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [str(HOOKYARD), "serve", "--config", str(config), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            env={**serve_env(), "TMPDIR": str(temp)},
+            timeout=60,
+        )
+
+    assert done.returncode == 1, done.stderr
+    assert "address already in use" in done.stderr
+    assert sorted(p.name for p in temp.iterdir()) == ["hookyard-metrics-1-a1b2"]

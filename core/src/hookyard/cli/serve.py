@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sys
 import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -134,43 +136,47 @@ def serve(
     shared_metrics = _share_metrics() if count > 0 else None  # before prometheus-client
     # is imported: it reads the variable then
 
-    import uvicorn
+    try:
+        import uvicorn
 
-    from hookyard.delivery.processes import WorkerProcesses
-    from hookyard.observability.sentry import init_sentry
-    from hookyard.web.app import create_app
+        from hookyard.delivery.processes import WorkerProcesses
+        from hookyard.observability.sentry import init_sentry
+        from hookyard.web.app import create_app
 
-    hookyard_host = load_host(config_path)
-    migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
-    if count > 0:
-        stop_timeout = hookyard_host.config.workers.shutdown_grace + 5
-        hookyard_host.worker_processes = WorkerProcesses(
-            config_path, count, log_level, stop_timeout, shared_metrics
-        )
-    with _listen(host, port) as sock:  # a busy port, too
-        init_sentry(hookyard_host.config.sentry, with_litestar=True)
-        config = uvicorn.Config(
-            create_app(hookyard_host, workers=in_process),
-            log_level=log_level,
-            access_log=False,
-            # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
-            # (bench/stacks.py, docs/benchmarks.md "Server stack and HTTP client"). "auto" is
-            # uvloop wherever it installs (a dependency, except on Windows), else asyncio's.
-            loop="auto",
-            http="httptools",
-            # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
-            # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
-            proxy_headers=False,
-            timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
-        )
-        url = f"http://{_address(host, sock.getsockname()[1])}"
-        announcement = f"hookyard: listening on {url} with {config_path}"
+        hookyard_host = load_host(config_path)
+        migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
         if count > 0:
-            plural = "es" if count > 1 else ""
-            announcement += f"\nhookyard: delivering in {count} worker process{plural}"
-        elif not in_process:
-            announcement += "\nhookyard: intake only; this process runs no delivery workers"
-        _announcing_server(config, announcement).run(sockets=[sock])
+            stop_timeout = hookyard_host.config.workers.shutdown_grace + 5
+            hookyard_host.worker_processes = WorkerProcesses(
+                config_path, count, log_level, stop_timeout, shared_metrics
+            )
+        with _listen(host, port) as sock:  # a busy port, too
+            init_sentry(hookyard_host.config.sentry, with_litestar=True)
+            config = uvicorn.Config(
+                create_app(hookyard_host, workers=in_process),
+                log_level=log_level,
+                access_log=False,
+                # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
+                # (bench/stacks.py, docs/benchmarks.md "Server stack and HTTP client"). "auto" is
+                # uvloop wherever it installs (a dependency, except on Windows), else asyncio's.
+                loop="auto",
+                http="httptools",
+                # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
+                # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
+                proxy_headers=False,
+                timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
+            )
+            url = f"http://{_address(host, sock.getsockname()[1])}"
+            announcement = f"hookyard: listening on {url} with {config_path}"
+            if count > 0:
+                plural = "es" if count > 1 else ""
+                announcement += f"\nhookyard: delivering in {count} worker process{plural}"
+            elif not in_process:
+                announcement += "\nhookyard: intake only; this process runs no delivery workers"
+            _announcing_server(config, announcement).run(sockets=[sock])
+    finally:  # the worker processes remove it when they stop; this is for a failed start
+        if shared_metrics is not None:
+            shutil.rmtree(shared_metrics, ignore_errors=True)
 
 
 def usable_cores() -> int:
@@ -181,12 +187,29 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+METRICS_FOLDER = "hookyard-metrics-"
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
+
+
 def _share_metrics() -> str | None:
     """Make ``GET /metrics`` count what the worker processes did too: prometheus-client's
     multiprocess mode, in a new folder of this run's unless one is set; returns that."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         return None
-    folder = tempfile.mkdtemp(prefix="hookyard-metrics-")
+    for left in Path(tempfile.gettempdir()).glob(f"{METRICS_FOLDER}*-*"):
+        owner = left.name.removeprefix(METRICS_FOLDER).split("-")[0]
+        if owner.isdigit() and not _running(int(owner)):  # a serve that was killed
+            shutil.rmtree(left, ignore_errors=True)
+    folder = tempfile.mkdtemp(prefix=f"{METRICS_FOLDER}{os.getpid()}-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     return folder
 

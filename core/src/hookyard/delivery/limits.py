@@ -2,13 +2,16 @@
 process) and the attempts this process started per window (``rate_limit``).
 
 The store counts ``rate_limit`` over every process (store/sinks.py); this process's own
-window only tells its worker when a slot of its own frees, to claim again then.
+window, as long as the store's, only tells its worker when a slot of its own frees, to
+claim again then.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from typing import TYPE_CHECKING
+
+from hookyard.store.sinks import counted_window
 
 if TYPE_CHECKING:
     from hookyard.config.model import RateLimit
@@ -22,6 +25,8 @@ class SinkLimiter:
     def __init__(self, concurrency: int, rate_limit: RateLimit | None) -> None:
         self.concurrency = concurrency
         self.rate_limit = rate_limit
+        #: Seconds a start counts: the store's window, a little longer than ``per``.
+        self.window = 0.0 if rate_limit is None else counted_window(rate_limit.per)
         self.running = 0
         self._started: deque[float] = deque()
 
@@ -47,9 +52,9 @@ class SinkLimiter:
         self._forget(now)
         if len(self._started) < self.rate_limit.attempts:
             return None
-        return max(0.0, self._started[0] + self.rate_limit.per - now)
+        return max(0.0, self._started[0] + self.window - now)
 
     def _forget(self, now: float) -> None:
         assert self.rate_limit is not None
-        while self._started and self._started[0] <= now - self.rate_limit.per:
+        while self._started and self._started[0] <= now - self.window:
             self._started.popleft()

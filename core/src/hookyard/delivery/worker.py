@@ -197,6 +197,8 @@ class Worker:
             slot = limiter.next_slot(now)
             if slot is not None:
                 timeout = min(timeout, slot + 0.001)
+        for frees_in in self._store.deliveries.rate_windows_free_in.values():  # every process's
+            timeout = min(timeout, frees_in + 0.001)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
         self._wake.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     type_coerce,
     update,
 )
@@ -128,6 +126,9 @@ async def _apply_all_feedback(
 class DeliveryStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        #: After a claim: per sink whose ``rate_limit`` window (over every process) was
+        #: full, seconds until a slot frees; the worker claims again then.
+        self.rate_windows_free_in: dict[str, float] = {}
 
     @translated
     async def claim(
@@ -152,6 +153,7 @@ class DeliveryStore:
         cooldown ended gives one, its probe, and is half-open until that is recorded.
         A sink's ``rate_limit`` counts the attempts every process started.
         """
+        self.rate_windows_free_in.clear()
         async with self._engine.begin() as connection:
             now = await database_now(connection)
             states = await read_states(connection)
@@ -166,14 +168,17 @@ class DeliveryStore:
                 if room.sink in probing:
                     wanted = min(1, wanted)  # a probe is one delivery
                 if wanted > 0 and room.rate is not None:
-                    wanted = min(wanted, await rate_room(connection, room.sink, room.rate))
+                    allowed, frees_in = await rate_room(connection, room.sink, room.rate)
+                    wanted = min(wanted, allowed)
+                    if frees_in is not None:
+                        self.rate_windows_free_in[room.sink] = frees_in
                 if wanted <= 0:
                     continue
                 if room.sink in probing and not await take_probe(connection, room.sink, now, lease):
                     continue
                 where = deliveries.c.sink == room.sink
                 if room.ordered:
-                    where = and_(where, _next_of_its_conversation(room.dead_holds))
+                    where = and_(where, _next_of_its_conversation(room.dead_holds, now))
                 taken = await _claim_ids(connection, where, wanted, worker, now, lease)
                 if room.sink in probing and not taken:
                     await give_back_probe(connection, states[room.sink])
@@ -429,20 +434,24 @@ async def _claim_where(
     return [row.id for row in await connection.execute(claim)]
 
 
-@functools.cache  # one expression per choice, reused by every claim
-def _next_of_its_conversation(dead_holds: bool) -> Any:
+def _next_of_its_conversation(dead_holds: bool, now: datetime) -> Any:
     """A delivery no other one of its sink and conversation holds back: none is being
-    delivered, and none that is earlier (by when its event occurred, then by id) is
-    pending, or dead when ``dead_holds``. A delivery without a conversation is never held.
-    Each test reads the index on (sink, conversation, status, occurred_at)."""
+    delivered under a live lease, and none that is earlier (by when its event occurred,
+    then by id) is still to be delivered: pending, or delivering under a lease that ran out
+    (it is taken again first), or dead when ``dead_holds``. A delivery without a
+    conversation is never held. Both tests read the index on (sink, conversation, status,
+    occurred_at): the earlier test as a range up to the delivery's own time."""
     mine, other = deliveries.c, deliveries.alias("other").c
     same = and_(other.sink == mine.sink, other.conversation == mine.conversation)
-    being_delivered = exists().where(same, other.status == "delivering", other.id != mine.id)
-    holding = ("pending", "dead") if dead_holds else ("pending",)
+    being_delivered = exists().where(
+        same, other.status == "delivering", other.lease_expires_at >= now, other.id != mine.id
+    )
+    holding = ("pending", "delivering", "dead") if dead_holds else ("pending", "delivering")
     earlier = exists().where(
         same,
         other.status.in_(holding),
-        tuple_(other.occurred_at, other.id) < tuple_(mine.occurred_at, mine.id),
+        other.occurred_at <= mine.occurred_at,
+        or_(other.occurred_at < mine.occurred_at, other.id < mine.id),
     )
     return or_(mine.conversation.is_(None), and_(~being_delivered, ~earlier))
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SinkState",
     "apply_feedback",
+    "counted_window",
     "give_back_probe",
     "rate_room",
     "read_states",
@@ -160,13 +161,17 @@ async def apply_feedback(
 RATE_MARGIN = 0.1
 
 
-def _counted_for(per: float) -> timedelta:
-    return timedelta(seconds=per + min(per * RATE_MARGIN, 1.0))
+def counted_window(per: float) -> float:
+    """Seconds a start of a sink with a window of ``per`` seconds is counted for."""
+    return per + min(per * RATE_MARGIN, 1.0)
 
 
-async def rate_room(connection: AsyncConnection, sink: str, rate: tuple[int, float]) -> int:
+async def rate_room(
+    connection: AsyncConnection, sink: str, rate: tuple[int, float]
+) -> tuple[int, float | None]:
     """How many attempts ``sink`` may start now under ``rate`` (attempts, per seconds),
-    counting what every process started in the window that ends now.
+    counting what every process started in the window that ends now; and when the window
+    is full, in how many seconds its oldest start stops counting.
 
     Takes the sink's row lock first, so two processes' claims count one after the other,
     and reads the time once it holds it (PostgreSQL's ``clock_timestamp()``); starts older
@@ -178,15 +183,22 @@ async def rate_room(connection: AsyncConnection, sink: str, rate: tuple[int, flo
     locked = select(func.clock_timestamp() if postgres else sink_state.c.sink)
     found = await connection.execute(locked.where(sink_state.c.sink == sink).with_for_update())
     now = found.scalar_one().astimezone(UTC) if postgres else datetime.now(UTC)
-    window = now - _counted_for(per)
+    window = now - timedelta(seconds=counted_window(per))
     table = sink_starts.c
     await connection.execute(
         delete(sink_starts).where(table.sink == sink, table.started_at <= window)
     )
-    started = await connection.execute(
-        select(func.count()).where(table.sink == sink, table.started_at > window)
+    counted = await connection.execute(
+        select(func.count(), func.min(table.started_at)).where(
+            table.sink == sink, table.started_at > window
+        )
     )
-    return max(0, attempts - int(started.scalar_one()))
+    started, oldest = counted.one()
+    room = max(0, attempts - int(started))
+    if room or oldest is None:
+        return room, None
+    oldest = oldest.replace(tzinfo=UTC) if oldest.tzinfo is None else oldest
+    return 0, max(0.0, (oldest - window).total_seconds())
 
 
 async def record_starts(connection: AsyncConnection, sink: str, count: int) -> None:
