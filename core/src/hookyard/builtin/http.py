@@ -88,7 +88,7 @@ class HttpSink:
     """An open ``http`` sink: one connection pool shared by all its deliveries.
 
     The pool (an :class:`aiohttp.ClientSession`) is made at the first delivery, on the
-    event loop that runs the deliveries.
+    event loop that runs the deliveries; its TLS settings when the sink is opened.
     """
 
     def __init__(self, config: HttpSinkConfig) -> None:
@@ -97,6 +97,9 @@ class HttpSink:
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._proxy = _env_proxy(config.url)
+        # Loading the CA bundle takes ~100 ms: here, when the workers start, not in the
+        # middle of the first deliveries (it would hold up every other one meanwhile).
+        self._ssl = _ssl_context()
 
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
         """POST the event (or the route's ``body``); raise DeliveryFailed unless 2xx."""
@@ -134,7 +137,7 @@ class HttpSink:
             raise RuntimeError("the http sink is closed")
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(ssl=_ssl_context()),
+                connector=aiohttp.TCPConnector(ssl=self._ssl),
                 headers={"user-agent": _user_agent()},
                 # The attempt's own asyncio.timeout bounds it; this is a second fence.
                 timeout=aiohttp.ClientTimeout(total=self.config.timeout),
