@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hookyard.host import Host
@@ -15,6 +15,25 @@ if TYPE_CHECKING:
     from hookyard.testing import Recorded, RecordingServer
 
 HOOKYARD = Path(sys.executable).with_name("hookyard")
+
+
+async def host_without_workers(path: Path, config: dict[str, Any]) -> Host:
+    """A started Host on ``config`` (written to ``path``) whose workers wait for
+    :func:`start_workers`, so deliveries can be queued first."""
+    from hookyard.host import Host
+
+    path.write_text(json.dumps(config))
+    host = Host.from_file(path)
+    await host.start(workers=False)
+    return host
+
+
+def start_workers(host: Host) -> None:
+    """Start ``host``'s workers: their first claim sees every delivery queued so far."""
+    from hookyard.delivery import Worker
+
+    host.worker = Worker(host.config, host.registry, host.router, host.store)
+    host.worker.start()
 
 
 async def send_chat(host: Host) -> str:

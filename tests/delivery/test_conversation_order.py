@@ -18,16 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard.delivery import Worker
-from hookyard.host import Host
 from hookyard.testing import RecordingServer, Reply
 
-from ._support import arrived, cli_in_process
+from ._support import arrived, cli_in_process, host_without_workers, start_workers
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
     from pathlib import Path
 
+    from hookyard.host import Host
     from hookyard.testing import Recorded
 
     Open = Callable[..., Awaitable[Host]]
@@ -58,21 +57,13 @@ async def open_host(
             "routes": [{"name": "everything", "match": {}, "to": "crm"}],
             "workers": {"poll_interval": "0.1s", "lease": "5s", "shutdown_grace": "0.5s"},
         }
-        path = tmp_path / "hookyard.yaml"
-        path.write_text(json.dumps(config))
-        host = Host.from_file(path)
-        await host.start(workers=False)
+        host = await host_without_workers(tmp_path / "hookyard.yaml", config)
         opened.append(host)
         return host
 
     yield open_
     for host in opened:
         await host.stop()
-
-
-def start_workers(host: Host) -> None:
-    host.worker = Worker(host.config, host.registry, host.router, host.store)
-    host.worker.start()
 
 
 async def post(host: Host, event_id: str, minute: int, chat: str | None, **more: Any) -> None:

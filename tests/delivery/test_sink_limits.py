@@ -8,7 +8,6 @@ claim sees them all; timings are asserted as loose lower bounds only.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from email.utils import formatdate
 from itertools import pairwise
@@ -16,16 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hookyard.delivery import Worker
-from hookyard.host import Host
 from hookyard.testing import RecordingServer, Reply
 
-from ._support import arrived, send_chat
+from ._support import arrived, host_without_workers, send_chat, start_workers
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
     from pathlib import Path
 
+    from hookyard.host import Host
     from hookyard.store.deliveries import SinkOverview
     from hookyard.testing import Recorded
 
@@ -59,21 +57,13 @@ async def open_host(tmp_path: Path, database_url: str) -> AsyncIterator[Open]:
             ],
             "workers": {"poll_interval": "0.1s", "lease": "2s", "shutdown_grace": "0.5s"},
         }
-        path = tmp_path / "hookyard.yaml"
-        path.write_text(json.dumps(config))
-        host = Host.from_file(path)
-        await host.start(workers=False)
+        host = await host_without_workers(tmp_path / "hookyard.yaml", config)
         opened.append(host)
         return host
 
     yield open_
     for host in opened:
         await host.stop()
-
-
-def start_workers(host: Host) -> None:
-    host.worker = Worker(host.config, host.registry, host.router, host.store)
-    host.worker.start()
 
 
 async def queue_chats(host: Host, count: int) -> None:
