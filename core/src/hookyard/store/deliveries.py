@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     and_,
     bindparam,
     case,
-    exists,
     func,
     literal,
-    or_,
     select,
     type_coerce,
     update,
 )
 
+from hookyard.store._claims import CLAIMED_COLUMNS, claim_ids, later, next_of_its_conversation
 from hookyard.store._delivery_rows import (
     ClaimedDelivery,
     DeliveryRecord,
@@ -47,6 +45,7 @@ from hookyard.store.sinks import (
 if TYPE_CHECKING:
     import builtins
     from collections.abc import Sequence
+    from datetime import datetime
 
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -63,25 +62,6 @@ __all__ = [
 STATUSES = ("pending", "delivering", "delivered", "dead")
 RELEASED = "the worker stopped before the sink answered; released for another worker"
 
-
-def _later(now: datetime, seconds: float) -> datetime:
-    return now + timedelta(seconds=seconds)
-
-
-#: What a claim reads of each delivery it took (to_claimed), besides its event's body.
-CLAIMED_COLUMNS = tuple(
-    deliveries.c[name]
-    for name in (
-        "id",
-        "route",
-        "sink",
-        "action",
-        "params",
-        "idempotency_key",
-        "attempts",
-        "attempts_base",
-    )
-)
 
 #: One attempt's outcome, for many at once (bound values: _delivery_rows.outcome_row).
 RECORD = (
@@ -178,8 +158,8 @@ class DeliveryStore:
                     continue
                 where = deliveries.c.sink == room.sink
                 if room.ordered:
-                    where = and_(where, _next_of_its_conversation(room.dead_holds, now))
-                taken = await _claim_ids(connection, where, wanted, worker, now, lease)
+                    where = and_(where, next_of_its_conversation(room.dead_holds, now))
+                taken = await claim_ids(connection, where, wanted, worker, now, lease)
                 if room.sink in probing and not taken:
                     await give_back_probe(connection, states[room.sink])
                 if taken and room.rate is not None:
@@ -187,7 +167,7 @@ class DeliveryStore:
                 ids += taken
             others = deliveries.c.sink.not_in(given.keys() | held | probing)
             if limit > len(ids) and (sinks is None or unconfigured):
-                ids += await _claim_ids(connection, others, limit - len(ids), worker, now, lease)
+                ids += await claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
             rows = await connection.execute(
@@ -208,7 +188,7 @@ class DeliveryStore:
                 update(deliveries)
                 .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
                 .where(deliveries.c.status == "delivering")
-                .values(lease_expires_at=_later(now, lease))
+                .values(lease_expires_at=later(now, lease))
             )
 
     @translated
@@ -253,7 +233,7 @@ class DeliveryStore:
                 ).scalars()
             )
             kept = [
-                (d, o, f, None if o.retry_in is None else _later(now, o.retry_in))
+                (d, o, f, None if o.retry_in is None else later(now, o.retry_in))
                 for d, o, f in finished
                 if d.id in owned
             ]
@@ -391,69 +371,6 @@ class DeliveryStore:
         async with self._engine.connect() as connection:
             rows = await connection.execute(query.order_by(attempts.c.id))
             return [dict(row._mapping) for row in rows]
-
-
-async def _claim_ids(
-    connection: AsyncConnection, where: Any, limit: int, worker: str, now: datetime, lease: float
-) -> builtins.list[int]:
-    """Claim up to ``limit`` deliveries matching ``where`` whose lease ran out, then due
-    ones, oldest first; their ids. Each kind is read through an index of its own (on the
-    sink, the status and the due time), never by scanning delivered rows."""
-    c = deliveries.c
-    lost = and_(c.status == "delivering", c.lease_expires_at < now)
-    due = and_(c.status == "pending", c.next_attempt_at <= now)
-    taken = await _claim_where(connection, and_(lost, where), limit, worker, now, lease)
-    if len(taken) < limit:
-        more = limit - len(taken)
-        taken += await _claim_where(connection, and_(due, where), more, worker, now, lease)
-    return taken
-
-
-async def _claim_where(
-    connection: AsyncConnection, where: Any, limit: int, worker: str, now: datetime, lease: float
-) -> builtins.list[int]:
-    candidates = (
-        select(deliveries.c.id)
-        .where(where)
-        .order_by(deliveries.c.next_attempt_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    claim = (
-        update(deliveries)
-        .where(deliveries.c.id.in_(candidates.scalar_subquery()))
-        .values(
-            status="delivering",
-            lease_owner=worker,
-            lease_expires_at=_later(now, lease),
-            attempts=deliveries.c.attempts + 1,
-            updated_at=now,
-        )
-        .returning(deliveries.c.id)
-    )
-    return [row.id for row in await connection.execute(claim)]
-
-
-def _next_of_its_conversation(dead_holds: bool, now: datetime) -> Any:
-    """A delivery no other one of its sink and conversation holds back: none is being
-    delivered under a live lease, and none that is earlier (by when its event occurred,
-    then by id) is still to be delivered: pending, or delivering under a lease that ran out
-    (it is taken again first), or dead when ``dead_holds``. A delivery without a
-    conversation is never held. Both tests read the index on (sink, conversation, status,
-    occurred_at): the earlier test as a range up to the delivery's own time."""
-    mine, other = deliveries.c, deliveries.alias("other").c
-    same = and_(other.sink == mine.sink, other.conversation == mine.conversation)
-    being_delivered = exists().where(
-        same, other.status == "delivering", other.lease_expires_at >= now, other.id != mine.id
-    )
-    holding = ("pending", "delivering", "dead") if dead_holds else ("pending", "delivering")
-    earlier = exists().where(
-        same,
-        other.status.in_(holding),
-        other.occurred_at <= mine.occurred_at,
-        or_(other.occurred_at < mine.occurred_at, other.id < mine.id),
-    )
-    return or_(mine.conversation.is_(None), and_(~being_delivered, ~earlier))
 
 
 def _released_rows(worker: str, held: Any, now: datetime) -> Any:
