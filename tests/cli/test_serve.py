@@ -8,13 +8,14 @@ import re
 import socket
 import subprocess
 import threading
+import time
 from typing import IO, TYPE_CHECKING
 
 import httpx
 import pytest
 
 from hookyard.cli.serve import _listen
-from serve_process import HOOKYARD, serve_env
+from serve_process import HOOKYARD, ServeProcess, free_port, serve_env
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -102,3 +103,42 @@ async def test_connections_to_the_listening_socket_send_without_delay() -> None:
     finally:
         server.close()
         await server.wait_closed()
+
+
+def test_an_idle_keep_alive_connection_is_still_served_after_six_seconds(
+    config: Path, tmp_path: Path
+) -> None:
+    """Senders' pools reuse idle connections: one closed by the server as a request goes
+    out fails unanswered (uvicorn's default closes them after 5 s)."""
+    serve = ServeProcess(config, free_port(), tmp_path / "serve.log")
+    serve.start(extra_args=["--no-workers"])
+    request = f"GET /health HTTP/1.1\r\nhost: 127.0.0.1:{serve.port}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", serve.port), timeout=10) as connection:
+        connection.sendall(request)
+        first = _answer(connection)
+        time.sleep(6)
+        connection.sendall(request)
+        second = _answer(connection)
+    serve.stop()
+
+    assert first.startswith(b"HTTP/1.1 200")
+    assert second.startswith(b"HTTP/1.1 200"), second
+
+
+def _answer(connection: socket.socket) -> bytes:
+    """One whole HTTP answer (head and a body of its content-length); b"" if closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += connection.recv(65536)
+    return head + b"\r\n\r\n" + body

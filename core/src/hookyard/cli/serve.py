@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["serve", "worker"]
 
 
+#: Seconds an idle keep-alive connection stays open.
+KEEP_ALIVE = 75
 #: Pending connections the kernel queues for us (uvicorn's default).
 BACKLOG = 2048
 
@@ -165,6 +167,10 @@ def serve(
                 # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
                 proxy_headers=False,
                 timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
+                # A sender's pool reuses an idle connection at the moment uvicorn's 5 s
+                # default closes it, and that request fails unanswered; 75 s (nginx's
+                # default) outlasts the idle time of most senders' pools.
+                timeout_keep_alive=KEEP_ALIVE,
             )
             url = f"http://{_address(host, sock.getsockname()[1])}"
             announcement = f"hookyard: listening on {url} with {config_path}"
