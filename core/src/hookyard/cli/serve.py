@@ -10,7 +10,7 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -129,18 +129,11 @@ def serve(
 ) -> None:
     """Receive webhooks on http://HOST:PORT/hooks/SOURCE (and deliver them)."""
     setup_logging(log_level)
-    count = 0 if no_workers else worker_processes
-    if count is None:  # auto
-        count = usable_cores() - 1
-        in_process = count == 0
-    else:
-        in_process = False
+    count, in_process = _delivery_plan(0 if no_workers else worker_processes)
     shared_metrics = _share_metrics() if count > 0 else None  # before prometheus-client
     # is imported: it reads the variable then
 
     try:
-        import uvicorn
-
         from hookyard.delivery.processes import WorkerProcesses
         from hookyard.observability.sentry import init_sentry
         from hookyard.web.app import create_app
@@ -154,24 +147,8 @@ def serve(
             )
         with _listen(host, port) as sock:  # a busy port, too
             init_sentry(hookyard_host.config.sentry, with_litestar=True)
-            config = uvicorn.Config(
-                create_app(hookyard_host, workers=in_process),
-                log_level=log_level,
-                access_log=False,
-                # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
-                # (bench/stacks.py, docs/benchmarks.md "Server stack and HTTP client"). "auto" is
-                # uvloop wherever it installs (a dependency, except on Windows), else asyncio's.
-                loop="auto",
-                http="httptools",
-                # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
-                # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
-                proxy_headers=False,
-                timeout_graceful_shutdown=int(hookyard_host.config.workers.shutdown_grace) + 5,
-                # A sender's pool reuses an idle connection at the moment uvicorn's 5 s
-                # default closes it, and that request fails unanswered; 75 s (nginx's
-                # default) outlasts the idle time of most senders' pools.
-                timeout_keep_alive=KEEP_ALIVE,
-            )
+            app = create_app(hookyard_host, workers=in_process)
+            config = _uvicorn_config(app, log_level, hookyard_host.config.workers.shutdown_grace)
             url = f"http://{_address(host, sock.getsockname()[1])}"
             announcement = f"hookyard: listening on {url} with {config_path}"
             if count > 0:
@@ -183,6 +160,38 @@ def serve(
     finally:  # the worker processes remove it when they stop; this is for a failed start
         if shared_metrics is not None:
             shutil.rmtree(shared_metrics, ignore_errors=True)
+
+
+def _delivery_plan(worker_processes: int | None) -> tuple[int, bool]:
+    """How many worker processes to start, and whether this process delivers too:
+    ``None`` (auto) is one per usable core but one, or this process on one core."""
+    if worker_processes is not None:
+        return worker_processes, False
+    count = usable_cores() - 1
+    return count, count == 0
+
+
+def _uvicorn_config(app: Any, log_level: str, shutdown_grace: float) -> uvicorn.Config:
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        # uvloop and httptools: about half the CPU per request of asyncio's loop and h11
+        # (bench/stacks.py, docs/benchmarks.md "Server stack and HTTP client"). "auto" is
+        # uvloop wherever it installs (a dependency, except on Windows), else asyncio's.
+        loop="auto",
+        http="httptools",
+        # The TCP peer is the caller: allow_ips believes X-Forwarded-For only from
+        # server.trusted_proxy, never uvicorn's own default of trusting 127.0.0.1.
+        proxy_headers=False,
+        timeout_graceful_shutdown=int(shutdown_grace) + 5,
+        # A sender's pool reuses an idle connection at the moment uvicorn's 5 s default
+        # closes it, and that request fails unanswered; 75 s (nginx's default) outlasts
+        # the idle time of most senders' pools.
+        timeout_keep_alive=KEEP_ALIVE,
+    )
 
 
 def usable_cores() -> int:
