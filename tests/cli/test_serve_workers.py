@@ -22,9 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-pytestmark = pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2, reason="worker processes run on a second core"
-)
+ONE_WORKER = ["--workers", "1"]
 
 CONFIG = """\
 database: sqlite:///{folder}/hookyard.db
@@ -77,7 +75,7 @@ def alive(pid: int) -> bool:
 
 
 def test_serve_delivers_in_a_worker_process_woken_at_once_by_intake(serve: ServeProcess) -> None:
-    serve.start()
+    serve.start(extra_args=ONE_WORKER)
     (child,) = serve.children()
     post(serve, 0)
     wait_delivered(serve, 1)  # the worker process has started and taken the first
@@ -94,7 +92,7 @@ def test_serve_delivers_in_a_worker_process_woken_at_once_by_intake(serve: Serve
 
 
 def test_metrics_count_what_intake_and_the_worker_processes_did(serve: ServeProcess) -> None:
-    serve.start()
+    serve.start(extra_args=ONE_WORKER)
     for number in range(3):
         post(serve, number)
     wait_delivered(serve, 3)
@@ -113,7 +111,7 @@ def test_metrics_count_what_intake_and_the_worker_processes_did(serve: ServeProc
 
 
 def test_a_worker_process_that_dies_is_started_again(serve: ServeProcess) -> None:
-    serve.start()
+    serve.start(extra_args=ONE_WORKER)
     (first,) = serve.children()
     os.kill(first, signal.SIGKILL)
 
@@ -134,6 +132,14 @@ def test_worker_processes_stop_with_serve_even_when_it_is_killed(serve: ServePro
     serve.kill()  # SIGKILL: serve runs no shutdown code; its children see their stdin close
 
     wait_until(lambda: not any(alive(pid) for pid in children), 15, "the workers to stop")
+
+
+def test_by_default_serve_runs_a_worker_process_per_core_but_one(serve: ServeProcess) -> None:
+    serve.start()
+    post(serve, 0)
+    wait_delivered(serve, 1)
+
+    assert len(serve.children()) == len(os.sched_getaffinity(0)) - 1  # none on one core
 
 
 def test_no_workers_and_workers_0_deliver_nothing(serve: ServeProcess) -> None:
