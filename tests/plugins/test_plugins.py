@@ -230,12 +230,12 @@ def test_the_allow_list_and_the_block_list_together(monkeypatch: pytest.MonkeyPa
 def test_an_allow_list_naming_a_missing_plugin_is_one_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat,slack")
+    monkeypatch.setenv("HOOKYARD_LOAD_PLUGINS", "livechat,salesforce")
     result = CliRunner().invoke(main, ["plugins"])
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert line.startswith(
-        "hookyard: HOOKYARD_LOAD_PLUGINS names 'slack', which is not installed (installed plugins: "
+        "hookyard: HOOKYARD_LOAD_PLUGINS names 'salesforce', which is not installed (installed plugins: "
     )
     assert "livechat" in line.rpartition("installed plugins: ")[2]
 

@@ -15,7 +15,8 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from hookyard.builtin import http as http_plugin
-from hookyard.builtin.http import HttpSinkConfig, parse_retry_after
+from hookyard import parse_retry_after
+from hookyard.builtin.http import HttpSinkConfig
 from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec

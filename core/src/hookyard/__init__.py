@@ -17,7 +17,14 @@ from hookyard.events import (
     stable_event_id,
 )
 from hookyard.hookspecs import hookimpl
-from hookyard.sinks import DeliveryFailed, DeliveryRequest, DeliveryResult, Sink, SinkSpec
+from hookyard.sinks import (
+    DeliveryFailed,
+    DeliveryRequest,
+    DeliveryResult,
+    Sink,
+    SinkSpec,
+    parse_retry_after,
+)
 from hookyard.vendors import (
     AuthenticationFailed,
     PayloadRejected,
@@ -47,5 +54,6 @@ __all__ = [
     "VendorSpec",
     "WebhookRequest",
     "hookimpl",
+    "parse_retry_after",
     "stable_event_id",
 ]

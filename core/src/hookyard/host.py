@@ -89,7 +89,7 @@ def setup_from_text(
     """
     pm, registry, converter = _plugins(disabled, plugins)
     config, problems = structure_config(text, converter, registry, path)
-    router = compile_routes(config, registry, problems)
+    router = compile_routes(config, registry, problems, converter)
     if problems:
         raise ConfigError(problems.messages())
     return Setup(pm, registry, converter, config, router)

@@ -6,11 +6,20 @@ Public through :mod:`hookyard`: plugins import these names from there, not from 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 from attrs import field, frozen
 
-__all__ = ["DeliveryFailed", "DeliveryRequest", "DeliveryResult", "Sink", "SinkSpec"]
+__all__ = [
+    "DeliveryFailed",
+    "DeliveryRequest",
+    "DeliveryResult",
+    "Sink",
+    "SinkSpec",
+    "parse_retry_after",
+]
 
 
 @frozen
@@ -18,25 +27,47 @@ class DeliveryRequest:
     """One attempt at one delivery.
 
     :param event: the event in its JSON form (docs/events.md).
-    :param params: the route's ``with`` templates, rendered when the event was routed.
+    :param action: the route's action, one of the sink's ``actions``.
+    :param params: the route's ``with`` templates, rendered when the event was routed. When
+        the sink declares a parameter class for the action (``SinkSpec.params``), an instance
+        of it; otherwise a mapping.
     :param idempotency_key: stable across attempts and replays; pass it on where the target
         supports one (the http sink sends it as ``webhook-id``).
+    :param attempt: 1 for the first attempt, counting every attempt of this delivery.
+    :param route: the name of the route that made the delivery.
+    :param conversation: the conversation's key: the same for every event of one chat (else
+        of one customer) of one source, at most 200 characters; ``None`` when the event has
+        neither. Use it to find again what an earlier attempt created (a label, an
+        ``external_id``).
+    :param link: what this sink stored for the conversation with earlier results
+        (:attr:`DeliveryResult.link`): a Slack thread's ``ts``, a ticket's id. Empty for the
+        first delivery of a conversation. With ``ordering: conversation`` (the default) the
+        earlier deliveries of the conversation are finished before this one starts.
     """
 
     delivery_id: int
     event: Mapping[str, Any]
     action: str
-    params: Mapping[str, Any]
+    params: Any
     idempotency_key: str
     attempt: int
     route: str
+    conversation: str | None = None
+    link: Mapping[str, Any] = field(factory=dict)
 
 
 @frozen
 class DeliveryResult:
-    """A successful delivery; ``response`` is a short summary kept with it."""
+    """A successful delivery.
+
+    :param response: a short summary kept with the delivery (``deliveries show``).
+    :param link: JSON values to keep for the delivery's conversation, merged key by key
+        into what is kept already (a key set to ``None`` is removed); the next delivery of
+        the same conversation to this sink gets the result as ``DeliveryRequest.link``.
+    """
 
     response: str | None = None
+    link: Mapping[str, Any] | None = None
 
 
 class DeliveryFailed(Exception):
@@ -45,10 +76,13 @@ class DeliveryFailed(Exception):
     :param reason: one line saying what went wrong, without secrets.
     :param status_code: the target's HTTP status, if any; the route's status policy
         decides from it whether to retry.
-    :param retry_after: seconds the target asked to wait (``Retry-After``).
+    :param retry_after: seconds the target asked to wait (``Retry-After``; read it with
+        :func:`parse_retry_after`). With a 429 or 503 it pauses the whole sink that long.
     :param response: a short excerpt of the target's answer, kept with the delivery.
     :param permanent: force the decision; ``None`` lets the status policy decide, and a
         failure without a status code (timeout, connection error) is retried.
+    :param link: as :attr:`DeliveryResult.link`, for what the attempt created before it
+        failed (a ticket made, its comment not), so that the retry does not make it again.
     """
 
     def __init__(
@@ -59,6 +93,7 @@ class DeliveryFailed(Exception):
         retry_after: float | None = None,
         response: str | None = None,
         permanent: bool | None = None,
+        link: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -66,6 +101,7 @@ class DeliveryFailed(Exception):
         self.retry_after = retry_after
         self.response = response
         self.permanent = permanent
+        self.link = link
 
 
 class Sink(Protocol):
@@ -88,12 +124,35 @@ class SinkSpec:
     :param config_type: attrs class the sink's options are structured into.
     :param open: ``open(config)`` returns a :class:`Sink`.
     :param actions: the actions routes may pick; the first is the default.
-    :param params: for each action, the ``with`` keys it understands (others are rejected
-        by ``hookyard check``); an action missing here accepts any key.
+    :param params: for each action, what its ``with`` takes: an attrs class (``hookyard
+        check`` reports a missing required field, an unknown key and a literal value of the
+        wrong type or not among a ``Literal``'s values; the sink gets an instance as
+        ``DeliveryRequest.params``), or a set of key names (any values). An action missing
+        here accepts any key.
     """
 
     name: str
     config_type: type[Any]
     open: Callable[[Any], Sink]
     actions: tuple[str, ...] = ("send",)
-    params: Mapping[str, frozenset[str]] = field(factory=dict)
+    params: Mapping[str, type[Any] | frozenset[str]] = field(factory=dict)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, in either of its forms: delay seconds
+    (``"120"``) or an HTTP-date (``"Wed, 21 Oct 2026 07:28:00 GMT"``).
+
+    Never negative; ``None`` when the header is absent or not understood.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": RFC 5322 for "UTC, source unknown"
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

@@ -14,8 +14,6 @@ import os
 import ssl
 import urllib.request
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -24,7 +22,15 @@ import certifi
 from attrs import field, frozen
 from attrs.validators import optional
 
-from hookyard import DeliveryFailed, DeliveryResult, Seconds, SinkSpec, hookimpl, signing
+from hookyard import (
+    DeliveryFailed,
+    DeliveryResult,
+    Seconds,
+    SinkSpec,
+    hookimpl,
+    parse_retry_after,
+    signing,
+)
 from hookyard._json import dumps
 
 if TYPE_CHECKING:
@@ -36,7 +42,6 @@ __all__ = [
     "HttpSink",
     "HttpSinkConfig",
     "hookyard_register_sinks",
-    "parse_retry_after",
     "render_body",
 ]
 
@@ -177,25 +182,6 @@ def render_body(params: Mapping[str, Any], event: Mapping[str, Any]) -> tuple[by
     if isinstance(body, str):
         return body.encode(), JSON_TYPE if _is_json(body) else TEXT_TYPE
     return dumps(body).encode(), JSON_TYPE
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: delay seconds or an HTTP-date.
-
-    Never negative; ``None`` when the header is absent or not understood.
-    """
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # "-0000": RFC 5322 for "UTC, source unknown"
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def _is_json(text: str) -> bool:

@@ -19,6 +19,7 @@ from hookyard.delivery.limits import SinkLimiter
 from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.metrics import Metrics
 from hookyard.observability.sentry import report_dead
+from hookyard.routing.params import InvalidParams
 from hookyard.sinks import DeliveryFailed, DeliveryRequest
 from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback, SinkRoom
 from hookyard.store.errors import StoreError
@@ -68,6 +69,7 @@ class Worker:
         self._config = config
         self._metrics = Metrics() if metrics is None else metrics
         self._registry = registry
+        self._router = router
         self._policies = {r.name: r.retry for r in router.routes}
         self._store = store
         self._settings = config.workers
@@ -294,14 +296,20 @@ class Worker:
         if sink is None:
             error = f"sink {delivery.sink!r} is no longer configured"
             return Outcome("dead", started, error=error), None
+        try:
+            params = self._router.params_for(delivery.sink, delivery.action, delivery.params)
+        except InvalidParams as exc:  # stored before the sink's parameters changed
+            return Outcome("dead", started, error=str(exc)), None
         request = DeliveryRequest(
             delivery.id,
             delivery.event,
             delivery.action,
-            delivery.params,
+            params,
             delivery.idempotency_key,
             delivery.attempt,
             delivery.route,
+            delivery.conversation,
+            delivery.link,
         )
         try:
             result = await sink.deliver(request)
@@ -311,7 +319,8 @@ class Worker:
             log.exception("delivery %d: sink %s raised", delivery.id, delivery.sink)
             wrapped = DeliveryFailed(f"{type(exc).__name__}: {exc}")
             return self._failed(delivery, started, wrapped), self._feedback(delivery, wrapped)
-        return Outcome("delivered", started, response=result.response), self._feedback(delivery)
+        delivered = Outcome("delivered", started, response=result.response, link=result.link)
+        return delivered, self._feedback(delivery)
 
     def _feedback(
         self, delivery: ClaimedDelivery, failure: DeliveryFailed | None = None
@@ -344,6 +353,7 @@ class Worker:
             status_code=failure.status_code,
             response=failure.response,
             retry_after=failure.retry_after,
+            link=getattr(failure, "link", None),
         )
         if decision.delay is None:
             log.warning(

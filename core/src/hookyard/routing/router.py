@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import cattrs
 import jinja2
-from attrs import frozen
+from attrs import field, frozen
 from jinja2.exceptions import SecurityError
+from jinja2.nativetypes import NativeCodeGenerator, NativeTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from hookyard.config import ConfigError, Problems, RetryPolicy
+from hookyard._json import loads
+from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
 from hookyard.routing.checks import match_problems, template_problems
+from hookyard.routing.params import ActionParams, InvalidParams, plain_json
 
 if TYPE_CHECKING:
     from jinja2.runtime import Context
@@ -56,6 +60,7 @@ class CompiledRoute:
     templates: Any
     retry: RetryPolicy | None
     routes_tests: bool
+    params: ActionParams = field(factory=ActionParams)
 
     def matches(self, event: Mapping[str, Any]) -> bool:
         if event.get("type") == TEST_TYPE and not self.routes_tests:
@@ -88,18 +93,46 @@ def _allowed(value: Any) -> frozenset[Any]:
 
 
 class Router:
-    """Every configured route, compiled once; :meth:`plan` is called per event."""
+    """Every configured route, compiled once; :meth:`plan` is called per event.
 
-    def __init__(self, routes: Sequence[CompiledRoute]) -> None:
+    :param actions: what each configured sink's actions take, by sink and action name.
+    """
+
+    def __init__(
+        self,
+        routes: Sequence[CompiledRoute],
+        actions: Mapping[tuple[str, str], ActionParams] | None = None,
+        converter: cattrs.Converter | None = None,
+    ) -> None:
         self.routes = tuple(routes)
+        self._actions = dict(actions or {})
+        self._converter = make_converter() if converter is None else converter
 
     def plan(self, event: Mapping[str, Any]) -> list[PlannedDelivery]:
         planned = []
         for route in self.routes:
             if route.matches(event):
                 params, error = _render(route.templates, {"event": event}, route)
+                if error is None:
+                    params, error = self._checked(route, params)
                 planned.append(PlannedDelivery(route.name, route.sink, route.action, params, error))
         return planned
+
+    def _checked(self, route: CompiledRoute, params: Any) -> tuple[Any, str | None]:
+        """Rendered ``params`` as the delivery keeps them, or why the delivery is dead."""
+        try:
+            route.params.structure(params, self._converter, ("routes", route.index, "with"))
+        except InvalidParams as exc:
+            return (params if plain_json(params) else {}), str(exc)
+        return params, None
+
+    def params_for(self, sink: str, action: str, params: Mapping[str, Any]) -> Any:
+        """A delivery's params as its sink receives them (an instance of the action's class,
+        where it declares one). Raises :class:`InvalidParams` when they do not fit it."""
+        expected = self._actions.get((sink, action))
+        if expected is None:
+            return params
+        return expected.structure(params, self._converter, ("with",))
 
 
 class _TemplateFailed(Exception):
@@ -181,10 +214,38 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _environment() -> jinja2.Environment:
-    return _Sandbox(
-        autoescape=False, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True
-    )
+def _json_concat(values: Any) -> Any:
+    """A native template's value: one expression's value as it is; text made of several
+    parts read as JSON when it is JSON, else the text."""
+    parts = list(values)
+    if not parts:
+        return None
+    if len(parts) == 1 and not isinstance(parts[0], str):
+        return parts[0]
+    text = "".join(str(part) for part in parts)
+    try:
+        return loads(text)
+    except ValueError:
+        return text
+
+
+class _NativeSandbox(_Sandbox):
+    """The sandbox for fields that are not text: templates keep their values' types."""
+
+    code_generator_class = NativeCodeGenerator
+    concat = staticmethod(_json_concat)
+
+
+class _NativeSandboxTemplate(NativeTemplate):
+    environment_class = _NativeSandbox  # type: ignore[assignment]
+
+
+_NativeSandbox.template_class = _NativeSandboxTemplate
+
+
+def _environment(native: bool = False) -> jinja2.Environment:
+    kind = _NativeSandbox if native else _Sandbox
+    return kind(autoescape=False, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
 
 
 def _compile(value: Any, env: jinja2.Environment, path: KeyPath, problems: Problems) -> Any:
@@ -205,23 +266,43 @@ def _compile(value: Any, env: jinja2.Environment, path: KeyPath, problems: Probl
     return value
 
 
-def compile_routes(config: Config, registry: Registry, problems: Problems | None = None) -> Router:
-    """Compile match rules and templates, checking them against the event model.
+def compile_routes(
+    config: Config,
+    registry: Registry,
+    problems: Problems | None = None,
+    converter: cattrs.Converter | None = None,
+) -> Router:
+    """Compile match rules and templates, checking them against the event model and each
+    action's parameters.
 
     Each problem is added to ``problems``; without it, :class:`ConfigError` lists them.
     """
     found = Problems(config.lines) if problems is None else problems
-    env = _environment()
+    converter = make_converter() if converter is None else converter
+    envs = _Environments(_environment(), _environment(native=True), converter)
     compiled = [
-        _compile_route(index, config, registry, env, found) for index in range(len(config.routes))
+        _compile_route(index, config, registry, envs, found) for index in range(len(config.routes))
     ]
     if problems is None and found:
         raise ConfigError(found.messages())
-    return Router(compiled)
+    actions = {
+        (name, action): ActionParams.of(registry.sinks[sink.plugin], action)
+        for name, sink in config.sinks.items()
+        if sink.plugin in registry.sinks
+        for action in registry.sinks[sink.plugin].actions
+    }
+    return Router(compiled, actions, converter)
+
+
+@frozen
+class _Environments:
+    text: jinja2.Environment
+    native: jinja2.Environment
+    converter: cattrs.Converter
 
 
 def _compile_route(
-    index: int, config: Config, registry: Registry, env: jinja2.Environment, problems: Problems
+    index: int, config: Config, registry: Registry, envs: _Environments, problems: Problems
 ) -> CompiledRoute:
     route = config.routes[index]
     match = []
@@ -232,14 +313,18 @@ def _compile_route(
     sink = config.sinks.get(route.to)  # None only when the file has problems already
     spec = registry.sinks[sink.plugin] if sink is not None else None
     action = route.action or (spec.actions[0] if spec is not None else "")
-    allowed_params = spec.params.get(action) if spec is not None else None
-    for key in route.with_:
-        if allowed_params is not None and key not in allowed_params:
-            known = ", ".join(sorted(allowed_params)) or "nothing"
-            message = f"sink {route.to!r} action {action!r} takes no {key!r} (it takes {known})"
-            problems.add(("routes", index, "with", key), message)
-    templates = _compile(route.with_, env, ("routes", index, "with"), problems)
+    params = ActionParams.of(spec, action)
+    place = ("routes", index, "with")
+    named = f"sink {route.to!r} action {action!r}"
+    for path, problem in params.problems(route.with_, envs.converter, place, named):
+        problems.add(path, problem)
+    templates = {
+        key: _compile(
+            value, envs.native if key in params.native else envs.text, (*place, key), problems
+        )
+        for key, value in route.with_.items()
+    }
     tests = TEST_TYPE in _allowed(route.match.get("type", []))
     return CompiledRoute(
-        route.name, index, route.to, action, tuple(match), templates, route.retry, tests
+        route.name, index, route.to, action, tuple(match), templates, route.retry, tests, params
     )

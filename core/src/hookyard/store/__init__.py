@@ -13,6 +13,7 @@ from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.events import EventStore
 from hookyard.store.intake import IntakeWriter
+from hookyard.store.links import LinkStore
 from hookyard.store.notify import DueListener
 from hookyard.store.retention import Retention
 
@@ -34,6 +35,7 @@ class Store:
         self.intake = IntakeWriter(self.engine)
         self.deliveries = DeliveryStore(self.engine)
         self.events = EventStore(self.engine)
+        self.links = LinkStore(self.engine)
         self.retention = Retention(self.engine)
 
     def due_listener(self, wake: Callable[[], None]) -> DueListener:

@@ -32,6 +32,7 @@ CLAIMED_COLUMNS = tuple(
         "idempotency_key",
         "attempts",
         "attempts_base",
+        "conversation",
     )
 )
 

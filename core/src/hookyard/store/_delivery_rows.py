@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from hookyard._json import loads
 
@@ -43,6 +44,9 @@ class ClaimedDelivery:
     attempt: int
     budget_attempt: int
     event: dict[str, Any]
+    #: The conversation's key, and what its sink keeps for it (store/links.py).
+    conversation: str | None = None
+    link: dict[str, Any] = field(factory=dict)
 
 
 @frozen
@@ -57,6 +61,8 @@ class Outcome:
     response: str | None = None
     retry_after: float | None = None
     retry_in: float | None = None
+    #: Merged into what the sink keeps for the delivery's conversation.
+    link: Mapping[str, Any] | None = None
 
 
 @frozen
@@ -148,6 +154,8 @@ def to_claimed(row: Any) -> ClaimedDelivery:
         attempt=row.attempts,
         budget_attempt=row.attempts - row.attempts_base,
         event=loads(row.body),
+        conversation=row.conversation,
+        link={} if row.link is None else loads(row.link),
     )
 
 

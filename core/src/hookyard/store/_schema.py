@@ -24,7 +24,15 @@ from sqlalchemy import (
 
 from hookyard.store._rows import EVENT_ID_LENGTH
 
-__all__ = ["attempts", "deliveries", "events", "metadata", "sink_starts", "sink_state"]
+__all__ = [
+    "attempts",
+    "conversation_links",
+    "deliveries",
+    "events",
+    "metadata",
+    "sink_starts",
+    "sink_state",
+]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -155,3 +163,15 @@ sink_starts = Table(
     Column("started_at", UTCDateTime, nullable=False),
 )
 Index("ix_sink_starts_sink", sink_starts.c.sink, sink_starts.c.started_at)
+
+#: What a sink keeps per conversation (a Slack thread's ``ts``, a ticket's id), as JSON:
+#: the merged ``link`` of its results, handed to its next delivery of the conversation.
+conversation_links = Table(
+    "conversation_links",
+    metadata,
+    Column("sink", String(200), primary_key=True),
+    Column("conversation", String(EVENT_ID_LENGTH), primary_key=True),
+    Column("link", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -28,9 +28,16 @@ from hookyard.store._delivery_rows import (
     to_claimed,
     to_record,
 )
-from hookyard.store._schema import UTCDateTime, attempts, deliveries, events
+from hookyard.store._schema import (
+    UTCDateTime,
+    attempts,
+    conversation_links,
+    deliveries,
+    events,
+)
 from hookyard.store.clock import database_now
 from hookyard.store.errors import translated
+from hookyard.store.links import merge_links
 from hookyard.store.notify import notify_due
 from hookyard.store.sinks import (
     apply_feedback,
@@ -170,9 +177,17 @@ class DeliveryStore:
                 ids += await claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
+            links = conversation_links.c
             rows = await connection.execute(
-                select(*CLAIMED_COLUMNS, events.c.body)
+                select(*CLAIMED_COLUMNS, events.c.body, links.link)
                 .join(events, events.c.pk == deliveries.c.event_pk)
+                .outerjoin(
+                    conversation_links,
+                    and_(
+                        links.sink == deliveries.c.sink,
+                        links.conversation == deliveries.c.conversation,
+                    ),
+                )
                 .where(deliveries.c.id.in_(ids))
                 .order_by(deliveries.c.next_attempt_at)
             )
@@ -209,8 +224,9 @@ class DeliveryStore:
         worker: str,
         finished: Sequence[tuple[ClaimedDelivery, Outcome, SinkFeedback | None]],
     ) -> builtins.list[bool]:
-        """Store attempts' outcomes, and what they say about their sinks (pauses and
-        breakers, in the order given), in one transaction.
+        """Store attempts' outcomes, what they say about their sinks (pauses and breakers,
+        in the order given) and the links they keep for their conversations, in one
+        transaction.
 
         Returns, for each, whether it was recorded: False where ``worker`` lost the
         delivery's lease to another worker (that attempt is not recorded).
@@ -243,6 +259,12 @@ class DeliveryStore:
                 tried = [attempt_row(worker, d, o, at) for d, o, _, at in kept]
                 await connection.execute(attempts.insert(), tried)
                 await _apply_all_feedback(connection, [(d.sink, f) for d, _, f, _ in kept], now)
+                changes = [
+                    (d.sink, d.conversation, o.link)
+                    for d, o, _, _ in kept
+                    if o.link and d.conversation is not None
+                ]
+                await merge_links(connection, changes, now)
         return [d.id in owned for d, _, _ in finished]
 
     @translated
