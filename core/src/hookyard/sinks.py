@@ -127,15 +127,18 @@ class SinkSpec:
     :param params: for each action, what its ``with`` takes: an attrs class (``hookyard
         check`` reports a missing required field, an unknown key and a literal value of the
         wrong type or not among a ``Literal``'s values; the sink gets an instance as
-        ``DeliveryRequest.params``), or a set of key names (any values). An action missing
-        here accepts any key.
+        ``DeliveryRequest.params``), a function of the sink's options returning such a class
+        (when what an action takes depends on how the sink is configured), or a set of key
+        names (any values). An action missing here accepts any key.
     """
 
     name: str
     config_type: type[Any]
     open: Callable[[Any], Sink]
     actions: tuple[str, ...] = ("send",)
-    params: Mapping[str, type[Any] | frozenset[str]] = field(factory=dict)
+    params: Mapping[str, type[Any] | Callable[[Any], type[Any]] | frozenset[str]] = field(
+        factory=dict
+    )
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

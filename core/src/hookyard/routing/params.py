@@ -79,8 +79,11 @@ class ActionParams:
     native: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, spec: SinkSpec | None, action: str) -> ActionParams:
+    def of(cls, spec: SinkSpec | None, action: str, options: Any = None) -> ActionParams:
+        """What ``action`` of ``spec`` takes, for a sink configured with ``options``."""
         declared = None if spec is None else spec.params.get(action)
+        if callable(declared) and not isinstance(declared, type):
+            declared = declared(options)  # the class depends on the sink's options
         if declared is None:
             return cls()
         if not isinstance(declared, type):

@@ -286,7 +286,7 @@ def compile_routes(
     if problems is None and found:
         raise ConfigError(found.messages())
     actions = {
-        (name, action): ActionParams.of(registry.sinks[sink.plugin], action)
+        (name, action): ActionParams.of(registry.sinks[sink.plugin], action, sink.options)
         for name, sink in config.sinks.items()
         if sink.plugin in registry.sinks
         for action in registry.sinks[sink.plugin].actions
@@ -313,7 +313,7 @@ def _compile_route(
     sink = config.sinks.get(route.to)  # None only when the file has problems already
     spec = registry.sinks[sink.plugin] if sink is not None else None
     action = route.action or (spec.actions[0] if spec is not None else "")
-    params = ActionParams.of(spec, action)
+    params = ActionParams.of(spec, action, None if sink is None else sink.options)
     place = ("routes", index, "with")
     named = f"sink {route.to!r} action {action!r}"
     for path, problem in params.problems(route.with_, envs.converter, place, named):
