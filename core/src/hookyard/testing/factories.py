@@ -30,7 +30,7 @@ _ids = itertools.count(1)
 
 
 def sample_event(
-    type: str = "message.created",
+    type: str = "chat.message",
     *,
     chat_id: str | None = "chat-1",
     text: str | None = "Hello, my order has not arrived.",
