@@ -14,7 +14,7 @@ from hookyard.config import ConfigError, ConfigUnreadable
 from hookyard.plugins import PluginError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine
+    from collections.abc import Callable, Coroutine, Iterator, Sequence
 
     from hookyard.host import Host
     from hookyard.store import Store
@@ -27,6 +27,7 @@ __all__ = [
     "load_host",
     "migrate",
     "run_async",
+    "table",
     "user_errors",
     "with_store",
 ]
@@ -136,3 +137,12 @@ def with_store(host: Host, use: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
             await host.store.close()
 
     return asyncio.run(run())
+
+
+def table(rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    """``rows`` (the first is the header) as aligned lines; the last column is not padded,
+    so a long value there (an error, a list of hooks) does not widen the others."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        yield "  ".join([*cells, row[-1]]).rstrip()

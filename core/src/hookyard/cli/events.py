@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hookyard._json import dumps
-from hookyard.cli.common import config_option, load_host, user_errors, with_store
+from hookyard.cli.common import config_option, load_host, table, user_errors, with_store
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -41,11 +41,7 @@ def _cells(record: EventRecord) -> tuple[str, ...]:
 
 
 def _table(records: Sequence[EventRecord]) -> Iterator[str]:
-    rows = [COLUMNS, *(_cells(record) for record in records)]
-    widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS) - 1)]
-    for row in rows:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-        yield f"{line}  {row[-1]}".rstrip()
+    return table([COLUMNS, *(_cells(record) for record in records)])
 
 
 @events.command("list")

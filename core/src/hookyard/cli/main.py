@@ -9,6 +9,7 @@ from hookyard.cli.common import CONTEXT_SETTINGS
 from hookyard.cli.db import db
 from hookyard.cli.deliveries import deliveries
 from hookyard.cli.events import events
+from hookyard.cli.links import links
 from hookyard.cli.plugins import plugins
 from hookyard.cli.serve import serve, worker
 from hookyard.cli.simulate import simulate
@@ -23,5 +24,5 @@ def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
 
 
-for command in (serve, worker, check, db, deliveries, events, sinks, simulate, plugins):
+for command in (serve, worker, check, db, deliveries, events, links, sinks, simulate, plugins):
     main.add_command(command)

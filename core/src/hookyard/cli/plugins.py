@@ -7,7 +7,7 @@ import json
 import attrs
 import click
 
-from hookyard.cli.common import user_errors
+from hookyard.cli.common import table, user_errors
 from hookyard.plugins import get_plugin_manager, list_plugins
 
 __all__ = ["plugins"]
@@ -35,10 +35,5 @@ def plugins(as_json: bool) -> None:
                 ", ".join(info.hooks),
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        click.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
-            + "  "
-            + row[4]
-        )
+    for line in table(rows):
+        click.echo(line)

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from hookyard._json import dumps
-from hookyard.cli.common import config_option, fail, load_host, user_errors, with_store
+from hookyard.cli.common import (
+    config_option,
+    fail,
+    load_host,
+    table,
+    user_errors,
+    with_store,
+)
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -59,11 +66,8 @@ def sinks(ctx: click.Context, config_path: str, as_json: bool) -> None:
         (s.sink, host.config.sinks[s.sink].plugin, _state(s), str(s.queued), _time(s.oldest_due))
         for s in found
     ]
-    widths = [max(len(row[index]) for row in rows) for index in range(len(COLUMNS))]
-    for row in rows:
-        click.echo(
-            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
+    for line in table(rows):
+        click.echo(line)
 
 
 @sinks.command("resume")
