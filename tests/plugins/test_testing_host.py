@@ -150,3 +150,29 @@ def test_assert_vendor_plugin_names_what_differs(tmp_path: Path) -> None:
             config_type=hookyard_livechat.LiveChatConfig,
             auth_fields=("secret",),
         )
+
+
+async def test_deliver_skips_long_waits_but_keeps_the_retry_policy(
+    hookyard_host: HostFactory, recording_server: Any
+) -> None:
+    from hookyard.testing import Reply
+
+    recording_server.script(
+        Reply(429, b"slow down", {"retry-after": "600"}),  # pauses the sink ten minutes
+        Reply(503, b"busy"),  # retried after the route's backoff of an hour
+    )
+    config = {
+        "sources": {"upstream": {"vendor": "generic", "auth": "none"}},
+        "sinks": {"hook": {"plugin": "http", "url": recording_server.url}},
+        "routes": [{"to": "hook", "retry": {"initial_delay": "1h", "max_attempts": 3}}],
+    }
+    async with hookyard_host(config) as host:
+        assert (await host.post("upstream", {"id": "e1", "type": "chat.started"})).status == 200
+        [delivery] = await host.deliver(timeout=5)
+        attempts = await host.attempts(delivery.id)
+    assert delivery.status == "delivered"
+    assert [(a.outcome, a.status_code) for a in attempts] == [
+        ("retry", 429),
+        ("retry", 503),
+        ("delivered", None),
+    ]

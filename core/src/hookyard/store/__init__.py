@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 
 from hookyard.store._sqlite_intake import check_writable
+from hookyard.store.clock import WaitingClock
 from hookyard.store.deliveries import DeliveryStore
 from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
@@ -36,6 +37,7 @@ class Store:
         self.deliveries = DeliveryStore(self.engine)
         self.events = EventStore(self.engine)
         self.links = LinkStore(self.engine)
+        self.waiting = WaitingClock(self.engine)
         self.retention = Retention(self.engine)
 
     def due_listener(self, wake: Callable[[], None]) -> DueListener:

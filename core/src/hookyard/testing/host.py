@@ -147,20 +147,37 @@ class TestHost:
         rows = await self.host.store.deliveries.attempts_of(delivery_id)
         return [Attempt(r["number"], r["outcome"], r["status_code"], r["error"]) for r in rows]
 
-    async def deliver(self, timeout: float = 10.0) -> list[Delivery]:
+    async def deliver(self, timeout: float = 10.0, *, real_time: bool = False) -> list[Delivery]:
         """Run the workers until no delivery is pending or delivering, then stop them.
 
-        Retries happen in real time, so give retrying sinks short delays in the config
-        (``retry: {initial_delay: 50ms}``). Raises ``TimeoutError`` after ``timeout``.
+        The real worker and status policy run; only waiting is skipped: whenever nothing is
+        being delivered and nothing is due, the host's clock jumps to when the last wait
+        ends (a retry's backoff, a sink paused by ``Retry-After``, a breaker's cooldown), so
+        a schedule of minutes runs in milliseconds. ``real_time=True`` waits instead.
+        Raises ``TimeoutError`` after ``timeout`` seconds.
         """
         await self._start_workers()
         try:
             async with asyncio.timeout(timeout):
                 while not await self._settled():
-                    await asyncio.sleep(0.02)
+                    await asyncio.sleep(POLL_INTERVAL)
+                    if not real_time:
+                        await self._skip_waiting()
         finally:
             await self._stop_workers()
         return await self.deliveries()
+
+    async def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for everything that waits: due times, pauses, cooldowns."""
+        await self.host.store.waiting.bring_forward(seconds)
+
+    async def _skip_waiting(self) -> None:
+        counts = await self.host.store.deliveries.counts()
+        if counts["delivering"]:
+            return
+        wait = await self.host.store.waiting.longest_wait()
+        if wait:
+            await self.advance(wait)
 
     async def _settled(self) -> bool:
         counts = await self.host.store.deliveries.counts()
