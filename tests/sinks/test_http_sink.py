@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from hookyard.builtin import http as http_plugin
 from hookyard import parse_retry_after
+from hookyard.builtin import http as http_plugin
 from hookyard.builtin.http import HttpSinkConfig
 from hookyard.config.converter import make_converter
 from hookyard.plugins import collect_registry, get_plugin_manager
 from hookyard.sinks import DeliveryFailed, Sink, SinkSpec
-from hookyard.testing import Reply
+from hookyard.testing import Reply, assert_sink_contract, delivery_request
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -409,3 +409,18 @@ async def test_no_proxy_exempts_the_target(
     sink = open_sink(url=recording_server.url + "/in")
     await sink.deliver(make_request())
     assert [r.path for r in recording_server.requests] == ["/in"]
+
+
+async def test_the_http_sink_keeps_the_sink_contract() -> None:
+    token = "Bearer 7f3c2a9e41d0b5c8e6a1"
+    secret = "whsec_" + base64.b64encode(b"signing-key-for-the-contract").decode()
+    await assert_sink_contract(
+        lambda url: http_plugin.HttpSink(
+            HttpSinkConfig(
+                url=url + "/in", headers={"Authorization": token}, secret=secret, timeout=0.5
+            )
+        ),
+        delivery_request("post", {}),
+        secrets=[token, secret],
+        timeout=0.5,
+    )

@@ -24,6 +24,7 @@ from hookyard.sinks import (
     Sink,
     SinkSpec,
     parse_retry_after,
+    redact,
 )
 from hookyard.vendors import (
     AuthenticationFailed,
@@ -55,5 +56,6 @@ __all__ = [
     "WebhookRequest",
     "hookimpl",
     "parse_retry_after",
+    "redact",
     "stable_event_id",
 ]

@@ -5,7 +5,7 @@ Public through :mod:`hookyard`: plugins import these names from there, not from 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -19,7 +19,11 @@ __all__ = [
     "Sink",
     "SinkSpec",
     "parse_retry_after",
+    "redact",
 ]
+
+#: Words of a secret shorter than this are not redacted on their own (``Bearer``, ``Basic``).
+_SECRET_WORD = 8
 
 
 @frozen
@@ -159,3 +163,19 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:  # "-0000": RFC 5322 for "UTC, source unknown"
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every secret replaced by ``[redacted]``: for a target's answer or an
+    error before it is kept (``DeliveryFailed.reason``/``response``) or logged, in case the
+    target echoes what it was sent. A secret of several words (``Bearer abc…``) is also
+    redacted word by word, for words of 8 characters or more."""
+    found = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        found.add(secret)
+        found.update(word for word in secret.split() if len(word) >= _SECRET_WORD)
+    for secret in sorted(found, key=len, reverse=True):  # longest first: no partial leftovers
+        text = text.replace(secret, "[redacted]")
+    return text

@@ -29,6 +29,7 @@ from hookyard import (
     SinkSpec,
     hookimpl,
     parse_retry_after,
+    redact,
     signing,
 )
 from hookyard._json import dumps
@@ -117,6 +118,16 @@ class HttpSink:
             raise DeliveryFailed(f"timed out after {self.config.timeout:g}s") from None
         except aiohttp.ClientError as exc:
             raise DeliveryFailed(f"connection failed: {_describe(exc)}") from None
+        except DeliveryFailed as failure:  # the target may echo the headers it was sent
+            secrets = [
+                self.config.secret,
+                *self.config.headers.values(),
+                *_param_headers(request.params).values(),
+            ]
+            failure.reason = redact(failure.reason, secrets)
+            failure.response = failure.response and redact(failure.response, secrets)
+            failure.args = (failure.reason,)
+            raise
         return DeliveryResult(response=f"HTTP {status}")
 
     async def aclose(self) -> None:

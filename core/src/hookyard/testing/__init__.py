@@ -28,6 +28,7 @@ from hookyard.testing.host import (
     open_host,
 )
 from hookyard.testing.recorder import Recorded, RecordingServer, Reply
+from hookyard.testing.sink_contract import assert_sink_contract
 
 __all__ = [
     "BUILT_IN",
@@ -43,6 +44,7 @@ __all__ = [
     "RecordingServer",
     "Reply",
     "TestHost",
+    "assert_sink_contract",
     "assert_vendor_plugin",
     "delivery_request",
     "installed_vendor",

@@ -74,6 +74,8 @@ class RecordingServer:
     def __init__(self, default: Reply | None = None) -> None:
         self.default = default or Reply()
         self.requests: list[Recorded] = []
+        #: Connections open now (a client that keeps idle connections shows here).
+        self.open_connections = 0
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
@@ -135,6 +137,16 @@ class RecordingServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _QuietServer
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.recorder._lock:
+            self.server.recorder.open_connections += 1
+
+    def finish(self) -> None:
+        with self.server.recorder._lock:
+            self.server.recorder.open_connections -= 1
+        super().finish()
 
     def do_POST(self) -> None:
         length = int(self.headers.get("content-length") or 0)
