@@ -2,6 +2,9 @@
 
     python3 tasks.py run    install everything, start hookyard on examples/hookyard.yaml
     python3 tasks.py test   install everything, run the whole test suite
+    python3 tasks.py install-plugin PATH
+                            install a plugin package of your own (editable) into .venv,
+                            and again after every sync, which would remove it otherwise
 
 uv is installed into ``.bootstrap/`` from the package registry with pip, then ``uv sync``
 builds ``.venv`` from ``uv.lock`` using this same Python interpreter (uv never downloads one).
@@ -21,6 +24,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 BOOTSTRAP = ROOT / ".bootstrap"
+#: The plugin folders ``install-plugin`` was given, one per line (not committed).
+DEV_PLUGINS = ROOT / ".dev-plugins"
 UV_VERSION = "0.13.9"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -51,6 +56,39 @@ def _uv() -> Path:
 def _sync(*extra: str) -> None:
     cmd = [str(_uv()), "sync", "--python", sys.executable, *extra]
     subprocess.run(cmd, check=True, cwd=ROOT, env=_env())
+    for folder in _dev_plugins():
+        _install_editable(folder)
+
+
+def _dev_plugins() -> list[Path]:
+    if not DEV_PLUGINS.exists():
+        return []
+    return [Path(line) for line in DEV_PLUGINS.read_text().splitlines() if line.strip()]
+
+
+def _install_editable(folder: Path) -> None:
+    if not (folder / "pyproject.toml").exists():
+        print(f"tasks: {folder} has no pyproject.toml any more; remove it from {DEV_PLUGINS.name}")
+        return
+    python = _bin(ROOT / ".venv", "python")
+    cmd = [str(_uv()), "pip", "install", "-q", "--python", str(python), "-e", str(folder)]
+    subprocess.run(cmd, check=True, cwd=ROOT, env=_env())
+
+
+def install_plugin(args: list[str]) -> int:
+    if len(args) != 1:
+        print("usage: python3 tasks.py install-plugin PATH")
+        return 2
+    folder = Path(args[0]).resolve()
+    if not (folder / "pyproject.toml").exists():
+        print(f"tasks: {folder} is not a Python package (no pyproject.toml)")
+        return 2
+    if folder not in _dev_plugins():
+        with DEV_PLUGINS.open("a") as listed:
+            listed.write(f"{folder}\n")
+    _sync()
+    print(f"tasks: {folder.name} installed; every later tasks.py run keeps it")
+    return 0
 
 
 def _postgres_reachable() -> bool:
@@ -111,7 +149,7 @@ def test(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"run": run, "test": test}
+    commands = {"run": run, "test": test, "install-plugin": install_plugin}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

@@ -10,6 +10,7 @@ from hookyard.cli.db import db
 from hookyard.cli.deliveries import deliveries
 from hookyard.cli.events import events
 from hookyard.cli.links import links
+from hookyard.cli.new import new
 from hookyard.cli.plugins import plugins
 from hookyard.cli.serve import serve, worker
 from hookyard.cli.simulate import simulate
@@ -24,5 +25,6 @@ def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
 
 
-for command in (serve, worker, check, db, deliveries, events, links, sinks, simulate, plugins):
+COMMANDS = (serve, worker, check, db, deliveries, events, links, sinks, simulate, plugins, new)
+for command in COMMANDS:
     main.add_command(command)
