@@ -80,7 +80,7 @@ async def test_update_before_any_post_is_dead_saying_why(slack: SlackApi) -> Non
 async def test_an_event_of_no_conversation_posts_alone_and_keeps_no_thread(
     slack: SlackApi,
 ) -> None:
-    event = sample_event("offline_message.created", chat_id=None)
+    event = sample_event("offline_message.received", chat_id=None)
     sink = token_sink(slack)
     try:
         result = await sink.deliver(
