@@ -104,7 +104,7 @@ def test_a_dry_run_counts_and_a_purge_removes(database_url: str, tmp_path: Path)
     counted = purge(config, "--older-than", "1s", "--dry-run")
     expected = (
         "3 delivered events (3 deliveries, 3 attempts), 1 dead delivery (1 attempt, 1 event), "
-        "2 unparsed payloads, 1 old attempt\n"
+        "2 unparsed payloads, 1 old attempt, 0 conversation links\n"
     )
     assert (counted.exit_code, counted.stdout) == (0, f"would remove {expected}")
     assert len(asyncio.run(remaining(database_url))) == 8
@@ -112,7 +112,7 @@ def test_a_dry_run_counts_and_a_purge_removes(database_url: str, tmp_path: Path)
 
     assert purge(config, "--older-than", "30d").stdout == (
         "removed 0 delivered events (0 deliveries, 0 attempts), 0 dead deliveries "
-        "(0 attempts, 0 events), 0 unparsed payloads, 0 old attempts\n"
+        "(0 attempts, 0 events), 0 unparsed payloads, 0 old attempts, 0 conversation links\n"
     )
     purged = purge(config, "--older-than", "1s")
 

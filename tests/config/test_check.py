@@ -305,7 +305,7 @@ def test_each_wrong_retention_option_is_named(tmp_path: Path) -> None:
         "got '400d'",
         "retention.interval (line 5): expected a duration such as 10s, 5m or 1h, got '-1s'",
         "retention.unparsd (line 6): unknown key; did you mean 'unparsed'? "
-        "(allowed: attempts, dead, delivered, interval, unparsed)",
+        "(allowed: attempts, dead, delivered, interval, links, unparsed)",
     ]
 
 

@@ -101,13 +101,13 @@ def test_unknown_vendor_and_sink_plugin_list_the_installed_ones(
         sources:
           desk: {vendor: zendesk, secret: s}
         sinks:
-          team: {plugin: slack, webhook_url: "https://example.invalid/x"}
+          team: {plugin: salesforce, url: "https://example.invalid/x"}
         """
     )
     vendors, sinks = ", ".join(sorted(registry.vendors)), ", ".join(sorted(registry.sinks))
     assert found == [
         f"sources.desk.vendor (line 2): vendor 'zendesk' is not installed (installed: {vendors})",
-        f"sinks.team.plugin (line 4): sink plugin 'slack' is not installed (installed: {sinks})",
+        f"sinks.team.plugin (line 4): sink plugin 'salesforce' is not installed (installed: {sinks})",
     ]
     assert {"generic", "livechat"} <= set(registry.vendors)
     assert {"file", "http", "log"} <= set(registry.sinks)

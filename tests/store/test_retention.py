@@ -257,7 +257,7 @@ async def test_old_attempts_go_but_each_deliverys_latest_stays(
     purged = await store.retention.purge(Ages(attempts=DAY), now=LATER)
 
     assert purged == Purged(old_attempts=3)
-    assert purged.describe().endswith(", 0 unparsed payloads, 3 old attempts")
+    assert purged.describe().endswith(", 0 unparsed payloads, 3 old attempts, 0 conversation links")
     # What each delivery's last try came to stays; the deliveries and events stay whole.
     assert attempts_left(reader) == {
         "retried": [(3, "delivered")],
@@ -318,7 +318,7 @@ async def test_old_attempts_are_counted_apart_from_the_deliveries_that_go(
     )
     assert purged.describe() == (
         "1 delivered event (1 delivery, 2 attempts), 1 dead delivery (2 attempts, 1 event), "
-        "1 unparsed payload, 2 old attempts"
+        "1 unparsed payload, 2 old attempts, 0 conversation links"
     )
     assert attempts_left(reader) == {"open": [(3, "retry")]}
 
@@ -369,3 +369,24 @@ def test_a_wrong_attempts_age_is_named_at_its_line() -> None:
     assert [p for p in caught.value.problems if "attempts" in p] == [
         "retention.attempts (line 4): expected a duration such as 10s, 5m or 1h, got {'days': 30}"
     ]
+
+
+async def test_old_conversation_links_go_unless_their_conversation_is_still_delivering(
+    store: Store, reader: BlockingReader
+) -> None:
+    from hookyard.store.deliveries import SinkRoom
+    from hookyard.store.links import merge_links
+
+    await store.intake.write(batch(event_row("waiting", conversation="chat-busy")))
+    async with store.engine.begin() as connection:
+        changes = [("ops", "chat-done", {"ts": "1"}), ("ops", "chat-busy", {"ts": "2"})]
+        await merge_links(connection, changes, datetime.now(UTC))
+
+    counted = await store.retention.purge(Ages(links=DAY), dry_run=True, now=LATER)
+    purged = await store.retention.purge(Ages(links=DAY), now=LATER)
+
+    assert counted == purged == Purged(links=1)
+    assert [link.conversation for link in await store.links.list()] == ["chat-busy"]
+    assert await store.retention.purge(Ages(links=DAY)) == Purged()  # young: kept
+    (claimed,) = await store.deliveries.claim("w1", 10, 30.0, [SinkRoom("ops", 10)])
+    assert claimed.link == {"ts": "2"}

@@ -66,7 +66,7 @@ def db_purge(age: float, dry_run: bool, config_path: str) -> None:
     """
     from hookyard.store.retention import Ages
 
-    ages = Ages(delivered=age, dead=age, unparsed=age, attempts=age)
+    ages = Ages(delivered=age, dead=age, unparsed=age, attempts=age, links=age)
 
     async def purge(store: Store) -> Purged:
         counted = await store.retention.purge(ages, dry_run=True)

@@ -348,6 +348,8 @@ class RetentionConfig:
     :param unparsed: kept unparsed payloads, from their arrival on.
     :param attempts: the attempt history of the deliveries kept, from each attempt's end on;
         a delivery's latest attempt stays whatever its age, and the delivery itself stays.
+    :param links: conversation links unchanged for this long, unless a delivery of their
+        conversation is still to be made.
     :param interval: how often the workers' host runs the purge.
     """
 
@@ -355,12 +357,13 @@ class RetentionConfig:
     dead: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     unparsed: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     attempts: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
+    links: Seconds | None = field(default=None, validator=_optional(_more_than(0)))
     interval: Seconds = field(default=Seconds(3600.0), validator=_more_than(0))
 
     @property
     def configured(self) -> bool:
         """Whether anything is ever purged."""
-        ages = (self.delivered, self.dead, self.unparsed, self.attempts)
+        ages = (self.delivered, self.dead, self.unparsed, self.attempts, self.links)
         return any(age is not None for age in ages)
 
 

@@ -28,6 +28,7 @@ class Purger:
             dead=retention.dead,
             unparsed=retention.unparsed,
             attempts=retention.attempts,
+            links=retention.links,
         )
         self.interval = retention.interval
         self.store = store

@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, delete, exists, false, func, not_, or_, select
+from sqlalchemy import and_, delete, exists, false, func, not_, or_, select, tuple_
 
-from hookyard.store._schema import attempts, deliveries, events
+from hookyard.store._schema import attempts, conversation_links, deliveries, events
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -30,6 +30,7 @@ __all__ = [
     "count",
     "dead_batch",
     "delivered_batch",
+    "links_batch",
     "unparsed_batch",
 ]
 
@@ -56,6 +57,20 @@ class Rule:
     @property
     def unparsed_cutoff(self) -> datetime | None:
         return self._cutoff(self.ages.unparsed)
+
+    def old_link(self) -> ColumnElement[bool]:
+        """A conversation link unchanged since the ``links`` cutoff whose sink has no
+        delivery of its conversation still to make."""
+        cutoff = self._cutoff(self.ages.links)
+        if cutoff is None:
+            return false()
+        links = conversation_links.c
+        waiting = exists().where(
+            deliveries.c.sink == links.sink,
+            deliveries.c.conversation == links.conversation,
+            deliveries.c.status.in_(("pending", "delivering")),
+        )
+        return and_(links.updated_at < cutoff, ~waiting)
 
     def old_attempt(self) -> ColumnElement[bool]:
         """An attempt finished before the ``attempts`` cutoff that is not its delivery's
@@ -202,6 +217,23 @@ async def attempts_batch(connection: AsyncConnection, rule: Rule, after: int, si
     return {"old_attempts": removed}, _last(ids, size)
 
 
+async def links_batch(connection: AsyncConnection, rule: Rule, after: int, size: int) -> Batch:
+    """Up to ``size`` old conversation links; links have no ids, so the next batch starts
+    over (what this one removed is gone)."""
+    links = conversation_links.c
+    chosen = select(links.sink, links.conversation).where(rule.old_link()).limit(size)
+    pairs = [tuple(row) for row in await connection.execute(chosen)]
+    if not pairs:
+        return {}, None
+    removed = await _removed(
+        connection,
+        delete(conversation_links).where(
+            tuple_(links.sink, links.conversation).in_(pairs), rule.old_link()
+        ),
+    )
+    return {"links": removed}, (after + 1 if len(pairs) == size else None)
+
+
 async def count(connection: AsyncConnection, rule: Rule) -> Counts:
     """What the batches would remove now, counted in one read."""
 
@@ -237,6 +269,8 @@ async def count(connection: AsyncConnection, rule: Rule) -> Counts:
         )
     if rule.ages.unparsed is not None:
         counted["unparsed"] = await number(select(func.count()).where(_unparsed_old(rule)))
+    if rule.ages.links is not None:
+        counted["links"] = await number(select(func.count()).where(rule.old_link()))
     if rule.ages.attempts is not None:
         going = exists().where(deliveries.c.id == attempts.c.delivery_id, rule.going())
         counted["old_attempts"] = await number(

@@ -1,6 +1,6 @@
 """Retention: removing finished work older than its age, a bounded batch per transaction.
 
-Four kinds go, each under its own age (None keeps that kind forever):
+Five kinds go, each under its own age (None keeps that kind forever):
 
 - **dead** deliveries whose last attempt is older than ``dead``, with their attempts; an
   event left with no delivery at all goes with them;
@@ -10,7 +10,9 @@ Four kinds go, each under its own age (None keeps that kind forever):
 - **unparsed** payloads kept longer than ``unparsed``;
 - **old attempts** of the deliveries kept: attempt rows finished longer than ``attempts``
   ago, except each delivery's latest (the one with the highest id, whatever its age); the
-  delivery rows stay as they are.
+  delivery rows stay as they are;
+- **links**: conversation links (store/links.py) unchanged for longer than ``links``
+  whose sink has no pending or delivering delivery of that conversation.
 
 An event with a pending or delivering delivery, or a dead one younger than ``dead``, is
 never removed: each statement re-checks the rule on the rows it deletes, so a delivery
@@ -49,6 +51,7 @@ class Ages:
     dead: float | None = None
     unparsed: float | None = None
     attempts: float | None = None
+    links: float | None = None
 
 
 @frozen
@@ -64,16 +67,18 @@ class Purged:
     unparsed: int = 0
     #: Attempts trimmed from the deliveries kept (``Ages.attempts``).
     old_attempts: int = 0
+    links: int = 0
 
     @property
     def items(self) -> int:
-        """Delivered events, dead deliveries, unparsed payloads and old attempts: what
-        progress counts."""
-        return self.events + self.dead + self.unparsed + self.old_attempts
+        """Delivered events, dead deliveries, unparsed payloads, old attempts and links:
+        what progress counts."""
+        return self.events + self.dead + self.unparsed + self.old_attempts + self.links
 
     def describe(self) -> str:
         """``1,204 delivered events (3,611 deliveries, 4,002 attempts), 12 dead deliveries
-        (12 attempts, 3 events), 3 unparsed payloads, 5,210 old attempts``."""
+        (12 attempts, 3 events), 3 unparsed payloads, 5,210 old attempts, 40 conversation
+        links``."""
         delivered = _many(self.events, "delivered event")
         theirs = f"{_many(self.deliveries, 'delivery', 'deliveries')}, "
         theirs += _many(self.attempts, "attempt")
@@ -81,7 +86,8 @@ class Purged:
         with_dead = f"{_many(self.dead_attempts, 'attempt')}, {_many(self.dead_events, 'event')}"
         unparsed = _many(self.unparsed, "unparsed payload")
         old = _many(self.old_attempts, "old attempt")
-        return f"{delivered} ({theirs}), {dead} ({with_dead}), {unparsed}, {old}"
+        links = _many(self.links, "conversation link")
+        return f"{delivered} ({theirs}), {dead} ({with_dead}), {unparsed}, {old}, {links}"
 
     def __add__(self, other: Purged) -> Purged:
         return Purged(*(a + b for a, b in zip(_values(self), _values(other), strict=True)))
@@ -104,6 +110,7 @@ def _values(purged: Purged) -> tuple[int, ...]:
         purged.dead_events,
         purged.unparsed,
         purged.old_attempts,
+        purged.links,
     )
 
 
@@ -140,6 +147,8 @@ class Retention:
             purged += await self._batches(rule, batch, report, _purge.delivered_batch)
         if ages.unparsed is not None:
             purged += await self._batches(rule, batch, report, _purge.unparsed_batch)
+        if ages.links is not None:
+            purged += await self._batches(rule, batch, report, _purge.links_batch)
         if ages.attempts is not None:  # last: what the kinds above removed is not trimmed
             purged += await self._batches(rule, batch, report, _purge.attempts_batch)
         return purged
