@@ -56,7 +56,7 @@ def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
         raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
 
 
-def _check_ca_file(instance: EmailConfig, _attribute: object, value: str) -> None:
+def _check_ca_file(instance: EmailConfig, _attribute: object, value: FilePath) -> None:
     if instance.security == "none":
         raise ValueError("ca_file needs security: starttls or tls (security none uses no TLS)")
     try:
