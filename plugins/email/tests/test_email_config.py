@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import importlib.metadata
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 import hookyard_email
 from hookyard.testing import ConfigError, load_config
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 SEND = {"to": "{{ event.customer.email }}", "subject": "Chat {{ event.chat.id }}", "text": "hi"}
 
@@ -160,3 +158,18 @@ _WRONG_SENDS = [
 def test_a_wrong_send_is_named_with_why(tmp_path: Path, send: dict[str, Any], problem: str) -> None:
     sink = {"host": "smtp.example.com", "from": "help@example.com"}
     assert _problems(tmp_path, sink, send) == [problem]
+
+
+def test_the_documented_example_is_a_valid_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = Path(__file__).parents[3] / "docs" / "sinks" / "email.md"
+    example = page.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    monkeypatch.setenv("SMTP_PASSWORD", "from-the-environment")
+    text = "sources: {chats: {vendor: generic, auth: none}}\n" + example
+    options = load_config(text, tmp_path).config.sinks["support-mail"].options
+    assert (options.host, options.server_port, options.password) == (
+        "smtp.example.com",
+        587,
+        "from-the-environment",
+    )
