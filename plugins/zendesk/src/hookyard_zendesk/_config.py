@@ -1,0 +1,119 @@
+"""The sink's options and each action's parameters (what a route's ``with`` takes).
+
+No ``from __future__ import annotations`` here: hookyard reads these classes' field types
+(``Literal`` values, lists, booleans) to check routes and render templates natively.
+"""
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from attrs import field, frozen
+
+from hookyard import Seconds
+
+__all__ = [
+    "AddComment",
+    "CreateTicket",
+    "Priority",
+    "SetStatus",
+    "Status",
+    "ZendeskConfig",
+]
+
+Priority = Literal["low", "normal", "high", "urgent"]
+Status = Literal["new", "open", "pending", "hold", "solved", "closed"]
+
+
+def _check_url(_instance: object, _attribute: object, value: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        raise ValueError(f"url must start with https:// (or http:// for a local server), got {got}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("url must not hold credentials: give them as email and token")
+    if not parts.hostname:
+        raise ValueError("url has no host name (e.g. https://acme.zendesk.com)")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        extra = value.split(parts.netloc, 1)[1]
+        raise ValueError(
+            f"url is the account's address alone, e.g. https://acme.zendesk.com (not {extra!r})"
+        )
+
+
+def _without_slash(url: str) -> str:
+    return url.rstrip("/")
+
+
+def _check_email(_instance: object, _attribute: object, value: str) -> None:
+    if "@" not in value or value != value.strip() or "/" in value:
+        raise ValueError(f"email must be the e-mail address of the token's agent, got {value!r}")
+
+
+def _check_token(_instance: object, _attribute: object, value: str) -> None:
+    if not value.strip():
+        raise ValueError("token must be a Zendesk API token (Admin Center > Apps > Zendesk API)")
+
+
+def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
+
+
+@frozen
+class ZendeskConfig:
+    """Options of a ``plugin: zendesk`` sink.
+
+    :param url: the Zendesk account's address, e.g. ``https://acme.zendesk.com``
+        (``http://`` only for a local test server); no path, no credentials.
+    :param email: the e-mail address of the agent whose API token is used; tickets,
+        comments and status changes are made as this agent.
+    :param token: that agent's API token; sent as basic auth ``{email}/token:{token}``,
+        never logged nor kept with a delivery.
+    :param timeout: how long one attempt may take in all, every request it makes
+        included: seconds or a duration such as ``5s`` (default 10 seconds). An attempt
+        that runs out of time is retried.
+    """
+
+    url: str = field(validator=_check_url, converter=_without_slash)
+    email: str = field(validator=_check_email)
+    token: str = field(validator=_check_token, repr=False)
+    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+
+
+@frozen
+class CreateTicket:
+    """``create_ticket``: the conversation's ticket, made once.
+
+    :param subject: the ticket's subject.
+    :param body: its first comment (the description).
+    :param priority: ``low``, ``normal``, ``high`` or ``urgent``; Zendesk's default if unset.
+    :param tags: tags to set on the ticket.
+    """
+
+    subject: str
+    body: str
+    priority: Priority | None = None
+    tags: list[str] = field(factory=list)
+
+
+@frozen
+class AddComment:
+    """``add_comment``: a comment on the conversation's ticket.
+
+    :param body: the comment's text.
+    :param public: ``true`` makes it a public reply (Zendesk's triggers may e-mail it to the
+        requester); by default it is an internal note.
+    """
+
+    body: str
+    public: bool = False
+
+
+@frozen
+class SetStatus:
+    """``set_status``: the status of the conversation's ticket.
+
+    :param status: ``new``, ``open``, ``pending``, ``hold``, ``solved`` or ``closed``.
+    """
+
+    status: Status
