@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+import hookyard_jira
 from hookyard import Seconds
 from hookyard_jira import JiraConfig, JiraSink
 
@@ -17,6 +18,10 @@ EMAIL = "support-bot@example.com"
 TOKEN = "ATATT3xFfGF0-secret-token-7Q2x"
 PROJECT = "SUP"
 CUSTOM_FIELD = "customfield_10010"
+#: The plugin registered in-process; its installed entry point (the same module) is left
+#: out, or pluggy would refuse the module a second time.
+PLUGINS = {"jira-under-test": hookyard_jira}
+DISABLED = ("jira",)
 
 #: chat.started makes the issue, every chat.message comments on it.
 ROUTES = [

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from hookyard import DeliveryFailed, parse_retry_after
+from hookyard import DeliveryFailed, parse_retry_after, redact
 
 if TYPE_CHECKING:
     import ssl
@@ -37,6 +37,7 @@ class JiraClient:
     def __init__(self, config: JiraConfig) -> None:
         self.config = config
         pair = f"{config.email}:{config.token}"
+        # The token as given, and as the Authorization header carries it.
         self._secrets = (config.token, pair, base64.b64encode(pair.encode()).decode())
         self._client = httpx.AsyncClient(
             base_url=config.url.rstrip("/"),
@@ -77,9 +78,7 @@ class JiraClient:
 
     def redact(self, text: str) -> str:
         """``text`` without the token or the credentials in any form Jira may echo."""
-        for secret in self._secrets:
-            text = text.replace(secret, "[redacted]")
-        return text
+        return redact(text, self._secrets)
 
     def _failure(self, answer: httpx.Response, what: str) -> DeliveryFailed:
         status = answer.status_code
