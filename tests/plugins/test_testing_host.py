@@ -176,3 +176,14 @@ async def test_deliver_skips_long_waits_but_keeps_the_retry_policy(
         ("retry", 503),
         ("delivered", None),
     ]
+
+
+async def test_an_in_process_plugin_replaces_the_installed_one_of_its_name(
+    hookyard_host: HostFactory,
+) -> None:
+    plugin = NotebookPlugin()
+    async with hookyard_host(config(), plugins={"livechat": plugin}) as host:
+        assert "livechat" not in host.registry.vendors  # the installed livechat gave way
+        assert (await host.post("upstream", {"id": "e1", "type": "chat.started"})).status == 200
+        await host.deliver()
+    assert [text for text, _, _ in plugin.pages] == ["e1"]

@@ -53,6 +53,8 @@ def _plugins(
 ) -> tuple[pluggy.PluginManager, Registry, cattrs.Converter]:
     pm = get_plugin_manager(disabled)
     for name, plugin in (plugins or {}).items():
+        if pm.has_plugin(name):  # the installed plugin of that name gives way to this one
+            pm.unregister(name=name)
         pm.register(plugin, name=name)
     validate(pm)
     registry = collect_registry(pm)
@@ -68,7 +70,8 @@ def load_setup(
 ) -> Setup:
     """Load plugins and the configuration file at ``path`` and compile its routes.
 
-    :param plugins: in-process plugin objects to register beside the installed ones, by name.
+    :param plugins: in-process plugin objects to register beside the installed ones, by name;
+        one named like an installed plugin replaces it.
 
     Raises :class:`~hookyard.config.ConfigError` or :class:`~hookyard.plugins.PluginError`
     with messages for the user.
