@@ -174,3 +174,14 @@ async def test_a_rendered_value_outside_the_choices_is_named_in_the_dead_deliver
     assert delivery.status == "dead"
     assert (delivery.last_error or "").startswith("routes[0].with.priority: ")
     assert "severe" in (delivery.last_error or "")
+
+
+async def test_a_constant_template_keeps_its_type(hookyard_host: HostFactory) -> None:
+    plugin = BoardPlugin()
+    with_ = {"channel": "C1", "urgent": "{{ false }}", "count": "{{ 7 }}", "blocks": "{{ [] }}"}
+    async with hookyard_host(config(with_), plugins={"board": plugin}) as host:
+        assert (await host.post("upstream", {"id": "e1", "type": "chat.started"})).status == 200
+        [delivery] = await host.deliver()
+    assert delivery.status == "delivered", delivery.last_error
+    [request] = plugin.requests
+    assert (request.params.urgent, request.params.count, request.params.blocks) == (False, 7, [])

@@ -4,7 +4,8 @@ check`` before any event arrives, and structured into the sink's class after ren
 A sink declares them per action in ``SinkSpec.params``: an attrs class, or a set of key
 names. With a class, the templates of fields that are not text render to native values
 (a list for Slack ``blocks``, a number, a boolean): a template that is one expression
-gives that expression's value; any other gives its text, read as JSON when it is JSON.
+gives that expression's value; text (several parts, or an expression giving text) is read
+as JSON when it is JSON.
 """
 
 from __future__ import annotations

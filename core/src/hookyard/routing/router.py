@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import cattrs
 import jinja2
 from attrs import field, frozen
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.nativetypes import NativeCodeGenerator, NativeTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -229,10 +230,18 @@ def _json_concat(values: Any) -> Any:
         return text
 
 
+class _RuntimeOutput(NativeCodeGenerator):
+    """Native output without Jinja's constant folding, which turns ``{{ false }}`` into the
+    text ``False`` at compile time: every expression is evaluated, so it keeps its type."""
+
+    def _output_child_to_const(self, node: Any, frame: Any, finalize: Any) -> Any:
+        raise nodes.Impossible()
+
+
 class _NativeSandbox(_Sandbox):
     """The sandbox for fields that are not text: templates keep their values' types."""
 
-    code_generator_class = NativeCodeGenerator
+    code_generator_class = _RuntimeOutput
     concat = staticmethod(_json_concat)
 
 
