@@ -129,7 +129,7 @@ async def test_a_503_with_retry_after_pauses_like_a_429(jira: JiraApi, sink: Jir
     assert (failed.status_code, failed.retry_after) == (503, 3.0)
 
 
-async def test_a_redirect_says_the_url_is_not_the_sites(jira: JiraApi, sink: JiraSink) -> None:
+async def test_a_redirect_is_dead_saying_the_url_is_not_the_sites(jira: JiraApi, sink: JiraSink) -> None:
     moved = Reply(301, b"", {"location": "https://example.atlassian.net/login"})
     jira.fail_next(moved, match=SEARCH)
     failed = await failure(sink, create())
@@ -137,6 +137,7 @@ async def test_a_redirect_says_the_url_is_not_the_sites(jira: JiraApi, sink: Jir
         "search: Jira answered 301: redirected to https://example.atlassian.net/login "
         "(url must be the site's own address)"
     )
+    assert not would_retry(failed)
 
 
 async def test_an_answer_that_is_not_json_is_retried(jira: JiraApi, sink: JiraSink) -> None:

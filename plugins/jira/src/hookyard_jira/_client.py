@@ -85,7 +85,8 @@ class JiraClient:
         message = self.redact(error_message(answer))
         if len(message) > MESSAGE_CHARS:
             message = message[: MESSAGE_CHARS - 1] + "…"
-        if 300 <= status < 400:
+        redirected = 300 <= status < 400
+        if redirected:  # a wrong url: retrying would not mend it
             where = self.redact(answer.headers.get("location", "elsewhere"))
             message = f"redirected to {where} (url must be the site's own address)"
         reason = f"{what}: Jira answered {status}"
@@ -94,6 +95,7 @@ class JiraClient:
             status_code=status,
             retry_after=_retry_after(answer),
             response=self.redact(answer.text[:EXCERPT_CHARS]),
+            permanent=True if redirected else None,
         )
 
 
