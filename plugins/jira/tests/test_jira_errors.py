@@ -129,7 +129,9 @@ async def test_a_503_with_retry_after_pauses_like_a_429(jira: JiraApi, sink: Jir
     assert (failed.status_code, failed.retry_after) == (503, 3.0)
 
 
-async def test_a_redirect_is_dead_saying_the_url_is_not_the_sites(jira: JiraApi, sink: JiraSink) -> None:
+async def test_a_redirect_is_dead_saying_the_url_is_not_the_sites(
+    jira: JiraApi, sink: JiraSink
+) -> None:
     moved = Reply(301, b"", {"location": "https://example.atlassian.net/login"})
     jira.fail_next(moved, match=SEARCH)
     failed = await failure(sink, create())
