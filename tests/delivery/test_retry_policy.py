@@ -92,8 +92,12 @@ def test_retry_after_is_a_floor_not_a_ceiling() -> None:
     assert decide(_http(503, retry_after=5.0), 1, EXACT).delay == 10.0
 
 
-def test_retry_after_is_capped_at_max_delay() -> None:
-    assert decide(_http(429, retry_after=86400.0), 1, EXACT).delay == 100.0
+def test_retry_after_is_capped_at_max_delay_unless_it_pauses_the_sink() -> None:
+    assert decide(_http(500, retry_after=86400.0), 1, EXACT).delay == 100.0
+    # A 429 or 503 pauses the whole sink that long: the delivery goes when the pause ends
+    # (a daily quota costs one attempt, not one per hour), up to a day and an hour.
+    assert decide(_http(429, retry_after=80000.0), 1, EXACT).delay == 80000.0
+    assert decide(_http(503, retry_after=10**6), 1, EXACT).delay == 25 * 3600.0
 
 
 def test_retry_after_floor_holds_under_jitter() -> None:

@@ -22,9 +22,10 @@ __all__ = ["MAX_PAUSE", "RETRYABLE_4XX", "Decision", "decide", "is_retryable", "
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
 #: Statuses whose ``Retry-After`` pauses the whole sink, not only the delivery.
 PAUSING_STATUSES = frozenset({429, 503})
-#: The longest a ``Retry-After`` pauses a sink (one hour); ``hookyard sinks resume`` ends
-#: a pause sooner.
-MAX_PAUSE = 3600.0
+#: The longest a ``Retry-After`` pauses a sink: a day and an hour, so a daily quota
+#: (HubSpot's resets at midnight) is waited out in one pause; ``hookyard sinks resume``
+#: ends a pause sooner.
+MAX_PAUSE = 25 * 3600.0
 
 
 @frozen
@@ -62,13 +63,21 @@ def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None)
 def decide(
     failure: DeliveryFailed, attempt: int, policy: RetryPolicy, rng: random.Random | None = None
 ) -> Decision:
-    """Retry (with the delay, honouring ``Retry-After``) or give up."""
+    """Retry (with the delay, honouring ``Retry-After``) or give up.
+
+    A failure that pauses its sink (:func:`pause_for`) is retried when the pause ends, even
+    past ``max_delay``: the whole sink waits that long anyway. Any other ``Retry-After``
+    is honoured up to ``max_delay``.
+    """
     if not is_retryable(failure, policy):
         return Decision(None, "permanent failure")
     if attempt >= policy.max_attempts:
         return Decision(None, f"gave up after {attempt} attempts")
     delay = backoff(attempt, policy, rng)
-    if failure.retry_after is not None:
+    pause = pause_for(failure)
+    if pause is not None:
+        delay = max(delay, pause)
+    elif failure.retry_after is not None:
         delay = max(delay, min(failure.retry_after, policy.max_delay))
     return Decision(delay, "retry")
 
