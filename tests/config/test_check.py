@@ -83,7 +83,7 @@ def test_a_match_on_a_field_events_do_not_have_is_named(tmp_path: Path) -> None:
             match:
               chat.idd: c-1
               custmer.email: zoe@example.com
-              message.attachments.name: invoice.pdf
+              message.attachments.nme: invoice.pdf
               chat: c-1
         """,
     )
@@ -92,8 +92,8 @@ def test_a_match_on_a_field_events_do_not_have_is_named(tmp_path: Path) -> None:
         f"(fields: {CHAT_FIELDS})",
         f"routes[0].match.custmer.email (line 7): events have no field 'custmer'; did you "
         f"mean 'customer'? (fields: {EVENT_FIELDS})",
-        "routes[0].match.message.attachments.name (line 8): message.attachments is a list; "
-        "match cannot look inside it (a list of text matches when any item does)",
+        "routes[0].match.message.attachments.nme (line 8): message.attachments has no field "
+        "'nme'; did you mean 'name'? (fields: content_type, name, size, url)",
         "routes[0].match.chat (line 9): chat is an object; match one of its fields "
         "(chat.department, chat.id, chat.rating, chat.status, chat.tags, chat.thread_id)",
     ]
@@ -130,14 +130,16 @@ def test_a_match_value_of_the_wrong_kind_is_named(tmp_path: Path) -> None:
         routes:
           - to: console
             match:
-              chat.id: {starts_with: c}
+              chat.id: {starts: c}
               customer.id: 123
               chat.tags: [vip, [nested]]
               chat.status: true
         """,
     )
     assert found == [
-        "routes[0].match.chat.id (line 6): expected a value or a list of values, got a mapping",
+        "routes[0].match.chat.id.starts (line 6): unknown operator; did you mean 'starts_with'? "
+        "(operators: eq, ne, in, not_in, exists, regex, contains, starts_with, ends_with, gt, "
+        "gte, lt, lte)",
         "routes[0].match.customer.id (line 7): customer.id holds text, but YAML read 123 as a "
         'number: write the value in quotes as the vendor sends it (e.g. "123"), or it never '
         "matches",
@@ -413,7 +415,7 @@ def test_an_unknown_option_is_named_at_its_own_line_with_the_allowed_ones(
         "(allowed: initial_delay, jitter, max_attempts, max_delay, multiplier, "
         "permanent_statuses, retry_statuses)",
         "routes[0].mtach (line 13): unknown key; did you mean 'match'? "
-        "(allowed: action, match, name, retry, to, with)",
+        "(allowed: action, continue, enabled, match, name, retry, to, when, with)",
     ]
 
 

@@ -61,6 +61,10 @@ SOURCE_KEYS = frozenset({"vendor", "auth", "max_body_bytes"}) | ACCESS_KEYS
 SINK_KEYS = frozenset(
     {"plugin", "retry", "concurrency", "rate_limit", "breaker", "ordering", "when_dead"}
 )
+#: The keys of a route (``with`` and ``continue`` are ``with_`` and ``continue_`` in Python).
+ROUTE_KEYS = frozenset(
+    {"name", "match", "when", "to", "action", "with", "retry", "continue", "enabled"}
+)
 
 
 class Loader:
@@ -236,6 +240,9 @@ class Loader:
     def route(self, index: int, sinks: dict[str, SinkConfig]) -> RouteConfig:
         path: KeyPath = ("routes", index)
         raw = dict(self.mapping(path))
+        for key in [key for key in raw if key not in ROUTE_KEYS]:
+            self.report((*path, key), unknown_key(key, ROUTE_KEYS))
+            del raw[key]
         raw.setdefault("name", f"route-{index}")
         if "with" in raw:
             raw["with_"] = raw.pop("with")
@@ -243,12 +250,18 @@ class Loader:
         retry = (
             None if retry_raw is None else self.structure(retry_raw, RetryPolicy, (*path, "retry"))
         )
+        when = raw.pop("when", None)  # checked where it is compiled, with match
+        flags = {
+            key: self._flag(raw.pop(key, True), (*path, key)) for key in ("continue", "enabled")
+        }
         route: RouteConfig | None = self.structure(raw, RouteConfig, path)
         if route is None:
             route = _salvage(raw)
             if not isinstance(raw.get("to"), str):
-                return route
-        route = evolve(route, retry=retry)
+                return evolve(route, when=when)
+        route = evolve(
+            route, retry=retry, when=when, continue_=flags["continue"], enabled=flags["enabled"]
+        )
         if route.to not in sinks:
             known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"
             if route.to not in self.mapping(("sinks",)):  # else its own problems are listed
@@ -262,6 +275,13 @@ class Loader:
                 f"(actions: {', '.join(spec.actions)})",
             )
         return route
+
+    def _flag(self, value: Any, path: KeyPath) -> bool:
+        """A route's ``continue`` or ``enabled``: true or false (else a problem, and true)."""
+        if not isinstance(value, bool):
+            self.report(path, f"expected true or false, got {value!r}")
+            return True
+        return value
 
     def routes(self, top: dict[str, Any], sinks: dict[str, SinkConfig]) -> list[RouteConfig]:
         raw_routes = top.get("routes") or []

@@ -314,12 +314,22 @@ class SinkConfig:
 
 @frozen
 class RouteConfig:
+    """A route as written (docs/configuration.md#routes); ``match`` and ``when`` are
+    checked and compiled by :func:`hookyard.routing.compile_routes`.
+
+    :param continue_: ``continue``: false stops routing at this route when it matches.
+    :param enabled: false: the route is checked, never matched.
+    """
+
     name: str
     to: str
     match: dict[str, Any] = field(factory=dict)
     action: str | None = None
     with_: dict[str, Any] = field(factory=dict)
     retry: RetryPolicy | None = None
+    when: Any = None
+    continue_: bool = True
+    enabled: bool = True
 
 
 @frozen

@@ -1,8 +1,10 @@
 """What ``hookyard check`` knows of routes before any event arrives.
 
-Match rules and the event fields templates read are checked against the event model
-(:mod:`hookyard.events`) in its JSON form, the form routing sees: objects, lists, text.
-``data``, ``changes`` and ``raw`` hold the vendor's own JSON, so anything below them goes.
+Internal. The fields match rules name and the event fields templates read are checked
+against the event model (:mod:`hookyard.events`) in its JSON form, the form routing sees:
+objects, lists, text. ``data``, ``changes`` and ``raw`` hold the vendor's own JSON, so
+anything below them goes. What each match operator takes is checked in
+:mod:`hookyard.routing.match`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +26,7 @@ from hookyard.config.structuring import did_you_mean
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-__all__ = ["Shape", "event_shape", "match_problems", "template_problems"]
+__all__ = ["ALWAYS_SET", "Shape", "event_shape", "match_shape", "template_problems", "yaml_kind"]
 
 Part = str | int
 
@@ -32,11 +34,13 @@ Part = str | int
 @frozen
 class Shape:
     """What one place of an event's JSON form holds: an ``object`` with ``fields``, a
-    ``list`` of ``item``, ``text``, a ``number``, or ``free`` JSON (anything goes)."""
+    ``list`` of ``item``, ``text`` (``time``: an ISO 8601 timestamp), a ``number``, or
+    ``free`` JSON (anything goes)."""
 
     kind: str
     fields: Mapping[str, Shape] = attrs.field(factory=dict)
     item: Shape | None = None
+    time: bool = False
 
 
 @cache
@@ -54,7 +58,9 @@ def _shape(hint: Any) -> Shape:
         return Shape("object", {a.name: _shape(hints[a.name]) for a in shown})
     if typing.get_origin(hint) is tuple:
         return Shape("list", item=_shape(typing.get_args(hint)[0]))
-    if hint in (str, datetime):  # a timestamp is ISO 8601 text in the JSON form
+    if hint is datetime:  # a timestamp is ISO 8601 text in the JSON form
+        return Shape("text", time=True)
+    if hint is str:
         return Shape("text")
     if hint in (int, float):
         return Shape("number")
@@ -75,35 +81,32 @@ def _no_field(parts: Sequence[Part], part: Part, shape: Shape) -> str:
     return f"{subject} no field {part!r}{guess} (fields: {', '.join(names)})"
 
 
-def _walk(parts: Sequence[Part], methods: bool) -> Shape | str:
-    """The shape at ``parts`` of an event, or what is wrong with the path (a string).
+def _walk(parts: Sequence[Part]) -> Shape | str:
+    """The shape at ``parts`` of an event a template reads, or what is wrong with the path.
 
-    With ``methods`` (templates), a list may be indexed and a name that is a method of the
-    JSON value there (``items``, ``upper``...) ends the check: what it returns is free.
+    A list may be indexed, and a name that is a method of the JSON value there (``items``,
+    ``upper``...) ends the check: what it returns is free.
     """
     shape = event_shape()
     for depth, part in enumerate(parts):
         seen = parts[:depth]
         python = {"object": dict, "list": list, "text": str, "number": float}.get(shape.kind)
-        if shape.kind == "free" or (methods and isinstance(part, str) and hasattr(python, part)):
+        if shape.kind == "free" or (isinstance(part, str) and hasattr(python, part)):
             return Shape("free")
         if shape.kind == "object" and part in shape.fields:
             shape = shape.fields[str(part)]
         elif shape.kind == "object" and isinstance(part, str):
             return _no_field(seen, part, shape)
-        elif shape.kind == "list" and methods and isinstance(part, int) and shape.item:
+        elif shape.kind == "list" and isinstance(part, int) and shape.item:
             shape = shape.item
         elif shape.kind == "list":
-            return f"{_name(seen)} is a list; {_inside_list(methods)}"
+            return (
+                f"{_name(seen)} is a list; pick an item ([0]) or loop over it "
+                "({% for item in ... %})"
+            )
         else:
             return f"{_name(seen)} is {_kind(shape)}; it has no {_what(part)}"
     return shape
-
-
-def _inside_list(methods: bool) -> str:
-    if methods:
-        return "pick an item ([0]) or loop over it ({% for item in ... %})"
-    return "match cannot look inside it (a list of text matches when any item does)"
 
 
 def _kind(shape: Shape) -> str:
@@ -115,58 +118,44 @@ def _what(part: Part) -> str:
 
 
 #: Fields every event has (required by the event model), so ``null`` never matches them.
-_ALWAYS_SET = frozenset({"id", "source", "vendor", "type", "vendor_type"})
+ALWAYS_SET = frozenset({"id", "source", "vendor", "type", "vendor_type"})
 
 
-def match_problems(key: str, value: Any) -> list[str]:
-    """What is wrong with ``match: {key: value}``; an empty list when it can match."""
+def match_shape(key: str) -> Shape | str:
+    """The shape ``match: {key: ...}`` compares, or what is wrong with the field (a string).
+
+    A path goes through a list to every item (``message.attachments.name``: any
+    attachment's name) or, with a number, to one item (``message.attachments.0.name``).
+    """
+    shape = event_shape()
     parts = key.split(".")
-    shape = _walk(parts, methods=False)
-    if isinstance(shape, str):
-        return [shape]
-    values = value if isinstance(value, list) else [value]
-    if shape.kind == "object":
-        fields = ", ".join(f"{key}.{name}" for name in sorted(shape.fields))
-        return [f"{key} is an object; match one of its fields ({fields})"]
-    if shape.kind == "list" and shape.item is not None and shape.item.kind != "text":
-        return [f"{key} is a list of objects; match cannot look inside it"]
-    if not values:
-        return [f"an empty list matches no event; name the {key} values to match"]
-    if key in _ALWAYS_SET and None in values:
-        return [f"every event has a {key}, so null never matches it"]
-    found = [p for v in values if (p := _value_problem(key, v, shape)) is not None]
-    return list(dict.fromkeys(found))
+    for depth, part in enumerate(parts):
+        seen, verb = parts[:depth], "is"
+        if shape.kind == "list" and shape.item is not None:
+            shape, verb = shape.item, "holds"
+            if part.isdigit():
+                continue
+        if shape.kind == "free":
+            return shape
+        if shape.kind == "object" and part in shape.fields:
+            shape = shape.fields[part]
+        elif shape.kind == "object":
+            return _no_field(seen, part, shape)
+        else:
+            return f"{_name(seen)} {verb} {_kind(shape)}; it has no {_what(part)}"
+    return shape
 
 
-def _value_problem(key: str, value: Any, shape: Shape) -> str | None:
-    if shape.kind == "free":
-        return None  # the vendor's own JSON: compared as it is
-    if isinstance(value, dict | list):
-        return f"expected a value or a list of values, got {_yaml_kind(value)}"
-    if value is None:
-        return None  # null matches events without the field
-    if shape.kind == "number":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return None
-        return f"{key} is a number, got {value!r}"
-    if not isinstance(value, str):
-        return (
-            f"{key} holds text, but YAML read {value!r} as {_yaml_kind(value)}: write the "
-            'value in quotes as the vendor sends it (e.g. "123"), or it never matches'
-        )
-    if key == "type" and value not in events.EVENT_TYPES:
-        guess = did_you_mean(value, events.EVENT_TYPES)
-        return f"{value!r} is not an event type{guess} (docs/events.md lists them)"
-    return None
-
-
-def _yaml_kind(value: Any) -> str:
+def yaml_kind(value: Any) -> str:
+    """What YAML read ``value`` as, in a user's words."""
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, datetime | date):
+        return "a date"
     return "a number" if isinstance(value, int | float) else type(value).__name__
 
 
@@ -182,7 +171,7 @@ def template_problems(template: nodes.Template) -> list[str]:
         tag = type(node).__name__.lower().replace("fromimport", "from ... import")
         found.setdefault(tag, f"uses {{% {tag} %}}, but a route's template cannot load another")
     for parts in _event_reads(template):
-        problem = _walk(parts, methods=True)
+        problem = _walk(parts)
         if isinstance(problem, str):
             found.setdefault(problem, f"reads {_expression(parts)}, but {problem}")
     return list(found.values())

@@ -6,7 +6,6 @@ changes never rewrite history.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import cattrs
@@ -20,15 +19,21 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from hookyard._json import loads
 from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
-from hookyard.routing.checks import match_problems, template_problems
+from hookyard.routing.checks import template_problems
+from hookyard.routing.hours import BusinessHours, compile_when
+from hookyard.routing.index import RouteIndex
+from hookyard.routing.match import CompiledMatch, compile_match
 from hookyard.routing.params import ActionParams, InvalidParams, plain_json
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from jinja2.runtime import Context
 
     from hookyard.config import Config
     from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
+    from hookyard.routing.conditions import Verdict
 
 __all__ = ["CompiledRoute", "PlannedDelivery", "Router", "compile_routes"]
 
@@ -52,45 +57,36 @@ class PlannedDelivery:
 
 @frozen
 class CompiledRoute:
+    """One route as routing uses it.
+
+    :param continues: ``continue``: whether the routes after this one are tried when it
+        matches (``continue: false`` stops at it).
+    :param enabled: ``enabled: false``: checked like any route, never matched.
+    """
+
     name: str
     index: int
     sink: str
     action: str
-    match: tuple[tuple[tuple[str, ...], frozenset[Any]], ...]
+    match: CompiledMatch
     #: ``with``: the same structure with every string a compiled template.
     templates: Any
     retry: RetryPolicy | None
     routes_tests: bool
     params: ActionParams = field(factory=ActionParams)
+    when: BusinessHours | None = None
+    continues: bool = True
+    enabled: bool = True
 
     def matches(self, event: Mapping[str, Any]) -> bool:
         if event.get("type") == TEST_TYPE and not self.routes_tests:
             return False
-        return all(_matches(_lookup(event, path), allowed) for path, allowed in self.match)
+        return self.match.test(event) and (self.when is None or self.when.test(event))
 
-
-def _lookup(event: Mapping[str, Any], path: tuple[str, ...]) -> Any:
-    value: Any = event
-    for part in path:
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
-
-
-def _matches(value: Any, allowed: frozenset[Any]) -> bool:
-    if isinstance(value, list | tuple):
-        return any(_hashable(item) in allowed for item in value)
-    return _hashable(value) in allowed
-
-
-def _hashable(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool | None) else repr(value)
-
-
-def _allowed(value: Any) -> frozenset[Any]:
-    values = value if isinstance(value, list) else [value]
-    return frozenset(_hashable(v) for v in values)
+    def explain(self, event: Mapping[str, Any]) -> list[Verdict]:
+        """Why the route matches ``event`` or not: one verdict per condition, ``when`` last."""
+        found = self.match.explain(event)
+        return found if self.when is None else [*found, self.when.explain(event)]
 
 
 class Router:
@@ -108,15 +104,26 @@ class Router:
         self.routes = tuple(routes)
         self._actions = dict(actions or {})
         self._converter = make_converter() if converter is None else converter
+        self._index = RouteIndex([(r.match.pins, r) for r in self.routes if r.enabled])
+
+    def matching(self, event: Mapping[str, Any]) -> list[CompiledRoute]:
+        """The enabled routes that match ``event``, in order, up to the first one that
+        matches with ``continue: false``."""
+        found = []
+        for route in self._index.candidates(event):
+            if route.matches(event):
+                found.append(route)
+                if not route.continues:
+                    break
+        return found
 
     def plan(self, event: Mapping[str, Any]) -> list[PlannedDelivery]:
         planned = []
-        for route in self.routes:
-            if route.matches(event):
-                params, error = _render(route.templates, {"event": event}, route)
-                if error is None:
-                    params, error = self._checked(route, params)
-                planned.append(PlannedDelivery(route.name, route.sink, route.action, params, error))
+        for route in self.matching(event):
+            params, error = _render(route.templates, {"event": event}, route)
+            if error is None:
+                params, error = self._checked(route, params)
+            planned.append(PlannedDelivery(route.name, route.sink, route.action, params, error))
         return planned
 
     def _checked(self, route: CompiledRoute, params: Any) -> tuple[Any, str | None]:
@@ -314,11 +321,9 @@ def _compile_route(
     index: int, config: Config, registry: Registry, envs: _Environments, problems: Problems
 ) -> CompiledRoute:
     route = config.routes[index]
-    match = []
-    for key, value in route.match.items():
-        for problem in match_problems(key, value):
-            problems.add(("routes", index, "match", key), problem)
-        match.append((tuple(key.split(".")), _allowed(value)))
+    match = compile_match(route.match, ("routes", index, "match"), problems)
+    place_when = ("routes", index, "when")
+    when = None if route.when is None else compile_when(route.when, place_when, problems)
     sink = config.sinks.get(route.to)  # None only when the file has problems already
     spec = registry.sinks[sink.plugin] if sink is not None else None
     action = route.action or (spec.actions[0] if spec is not None else "")
@@ -333,7 +338,18 @@ def _compile_route(
         )
         for key, value in route.with_.items()
     }
-    tests = TEST_TYPE in _allowed(route.match.get("type", []))
+    tests = TEST_TYPE in match.values_of("type")
     return CompiledRoute(
-        route.name, index, route.to, action, tuple(match), templates, route.retry, tests, params
+        route.name,
+        index,
+        route.to,
+        action,
+        match,
+        templates,
+        route.retry,
+        tests,
+        params,
+        when,
+        route.continue_,
+        route.enabled,
     )
