@@ -80,6 +80,20 @@ def test_check_accepts_the_example(tmp_path: Path) -> None:
     )
 
 
+def test_check_accepts_the_support_team_example_with_no_environment(tmp_path: Path) -> None:
+    example = ROOT / "examples" / "support-team.yaml"
+    result = subprocess.run(
+        [str(HOOKYARD), "check", "--config", str(example)],
+        cwd=tmp_path,
+        env={"PATH": os.environ.get("PATH", "")},  # not one of its variables set
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{example}: OK (1 sources, 4 sinks, 7 routes)\n"
+
+
 def test_check_lists_every_problem_with_its_place(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(BROKEN)
