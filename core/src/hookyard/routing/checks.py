@@ -156,6 +156,10 @@ def yaml_kind(value: Any) -> str:
         return "a list"
     if isinstance(value, datetime | date):
         return "a date"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
     return "a number" if isinstance(value, int | float) else type(value).__name__
 
 

@@ -113,7 +113,7 @@ def _conditions(
             found.append(_combined(key, value, where, problems))
         elif key == "not":
             if isinstance(value, dict):
-                found.append(Not(AllOf(_conditions(value, where, problems))))
+                found.append(Not(_one(_conditions(value, where, problems))))
             else:
                 problems.add(where, f"not takes one match mapping, got {yaml_kind(value)}")
         else:
@@ -129,10 +129,15 @@ def _combined(key: str, value: Any, where: KeyPath, problems: Problems) -> Condi
     parts: list[Condition] = []
     for index, item in enumerate(value):
         if isinstance(item, dict):
-            parts.append(AllOf(_conditions(item, (*where, index), problems)))
+            parts.append(_one(_conditions(item, (*where, index), problems)))
         else:
             problems.add((*where, index), f"expected a match mapping, got {yaml_kind(item)}")
     return AnyOf(tuple(parts)) if key == "any" else AllOf(tuple(parts))
+
+
+def _one(conditions: tuple[Condition, ...]) -> Condition:
+    """The condition of a mapping: its only one, or all of them."""
+    return conditions[0] if len(conditions) == 1 else AllOf(conditions)
 
 
 def _field(key: str, value: Any, where: KeyPath, problems: Problems) -> list[Condition | None]:
