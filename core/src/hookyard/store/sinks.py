@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from hookyard.store._schema import sink_starts, sink_state
+from hookyard.store._schema import deliveries, sink_starts, sink_state
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection
@@ -217,7 +217,10 @@ async def _clock(connection: AsyncConnection) -> datetime:
 
 
 async def resume(connection: AsyncConnection, sink: str, now: datetime) -> SinkState | None:
-    """Clear ``sink``'s pause and close its breaker; its state before, or None if active."""
+    """Clear ``sink``'s pause and close its breaker; its state before, or None if active.
+
+    Its pending deliveries that were waiting for the pause to end (due by then) are due now.
+    """
     rows = await connection.execute(select(sink_state).where(sink_state.c.sink == sink))
     found = rows.one_or_none()
     before = None if found is None else _state(found)
@@ -235,4 +238,16 @@ async def resume(connection: AsyncConnection, sink: str, now: datetime) -> SinkS
             updated_at=now,
         )
     )
+    waited_until = max((t for t in (before.paused_until, before.breaker_until) if t), default=None)
+    if waited_until is not None:
+        await connection.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.sink == sink,
+                deliveries.c.status == "pending",
+                deliveries.c.next_attempt_at > now,
+                deliveries.c.next_attempt_at <= waited_until,
+            )
+            .values(next_attempt_at=now)
+        )
     return before
