@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
-from attrs import frozen
+from attrs import field, frozen
 
 from hookyard import DeliveryResult, SinkSpec, hookimpl
 from hookyard.testing import ConfigError, load_config
@@ -185,3 +185,131 @@ async def test_a_constant_template_keeps_its_type(hookyard_host: HostFactory) ->
     assert delivery.status == "delivered", delivery.last_error
     [request] = plugin.requests
     assert (request.params.urgent, request.params.count, request.params.blocks) == (False, 7, [])
+
+
+@frozen
+class CardParams:
+    channel: str
+    blocks: list[dict[str, Any]] = []
+    tags: list[str] = []
+    count: int = 1
+
+
+class CardPlugin(BoardPlugin):
+    def __init__(self, params: Any = CardParams) -> None:
+        super().__init__()
+        self.params = params
+
+    @hookimpl
+    def hookyard_register_sinks(self, register: Callable[[SinkSpec], None]) -> None:
+        spec = SinkSpec("board", BoardConfig, self.open, ("pin",), {"pin": self.params})
+        register(spec)
+
+
+async def _one_delivery(
+    hookyard_host: HostFactory, with_: dict[str, Any], data: dict[str, Any]
+) -> tuple[Any, CardPlugin]:
+    plugin = CardPlugin()
+    async with hookyard_host(config(with_), plugins={"board": plugin}) as host:
+        answered = await host.post("upstream", {"id": "e1", "type": "chat.started", "data": data})
+        assert answered.status == 200, answered.body
+        [delivery] = await host.deliver()
+    return delivery, plugin
+
+
+@pytest.mark.parametrize("text", ["42", "null", '["a"]', '{"type": "image", "url": "x"}', "1e999"])
+async def test_a_senders_text_inside_a_structure_stays_text(
+    hookyard_host: HostFactory, text: str
+) -> None:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": "{{ event.data.said }}"}}
+    delivery, plugin = await _one_delivery(
+        hookyard_host, {"channel": "C1", "blocks": [block]}, {"said": text}
+    )
+    assert delivery.status == "delivered", delivery.last_error
+    assert plugin.requests[0].params.blocks[0]["text"]["text"] == text
+
+
+async def test_json_text_becomes_a_structure_only_when_asked(hookyard_host: HostFactory) -> None:
+    blocks = '[{"type": "divider"}]'
+    with_ = {
+        "channel": "C1",
+        "blocks": "{{ event.data.blocks | fromjson }}",
+        "tags": "{{ event.data.tags }}",
+    }
+    delivery, plugin = await _one_delivery(
+        hookyard_host, with_, {"blocks": blocks, "tags": ["a", "b"]}
+    )
+    assert delivery.status == "delivered", delivery.last_error
+    assert plugin.requests[0].params.blocks == [{"type": "divider"}]
+    assert plugin.requests[0].params.tags == ["a", "b"]
+
+
+async def test_a_number_too_large_to_keep_is_a_dead_delivery_not_a_500(
+    hookyard_host: HostFactory,
+) -> None:
+    delivery, plugin = await _one_delivery(
+        hookyard_host, {"channel": "C1", "count": "{{ 3 ** 20000 }}"}, {}
+    )
+    assert delivery.status == "dead"
+    assert "routes[0].with.count: rendered a whole number of 1,000+ digits" in delivery.last_error
+    assert plugin.requests == []
+
+
+def test_text_where_a_list_belongs_is_named_not_split_into_letters(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"routes\[0\]\.with\.tags.*expected a list"):
+        load_config(
+            config({"channel": "C1", "tags": "urgent"}), tmp_path, plugins={"board": CardPlugin()}
+        )
+
+
+def test_a_yaml_date_where_json_belongs_is_named(tmp_path: Path) -> None:
+    yaml = (
+        "sources: {upstream: {vendor: generic, auth: none}}\n"
+        "sinks: {wall: {plugin: board}}\n"
+        "routes:\n  - {to: wall, with: {channel: C1, blocks: 2024-01-01T03:04:00}}\n"
+    )
+    with pytest.raises(ConfigError, match=r"routes\[0\]\.with\.blocks.*write it in quotes"):
+        load_config(yaml, tmp_path, plugins={"board": CardPlugin()})
+
+
+def _raising(_config: Any) -> Any:
+    raise KeyError("oops")
+
+
+@pytest.mark.parametrize("declared", [_raising, dict, lambda _config: int])
+def test_a_plugins_broken_parameter_declaration_is_a_problem_not_a_traceback(
+    tmp_path: Path, declared: Any
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(config({"channel": "C1"}), tmp_path, plugins={"board": CardPlugin(declared)})
+    assert "routes[0].to" in str(raised.value)
+    assert "declares the parameters of action 'pin' wrongly" in str(raised.value)
+
+
+class _Unreadable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def _refuse(_instance: object, _attribute: object, _value: object) -> None:
+    raise _Unreadable
+
+
+@frozen
+class PickyParams:
+    channel: str = field(validator=_refuse)
+
+
+async def test_a_validator_whose_error_cannot_be_read_is_a_dead_delivery(
+    hookyard_host: HostFactory,
+) -> None:
+    plugin = CardPlugin(PickyParams)
+    async with hookyard_host(
+        config({"channel": "{{ event.id }}"}), plugins={"board": plugin}
+    ) as host:
+        assert (await host.post("upstream", {"id": "e1", "type": "chat.started"})).status == 200
+        [delivery] = await host.deliveries()
+    assert delivery.status == "dead"
+    assert (delivery.last_error or "").startswith(
+        "routes[0].with: the sink's parameter class raised"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import contextlib
 import ipaddress
 import math
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args, get_origin
 
 from attrs import fields
+from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as _json_converter
 
@@ -81,8 +83,41 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(FilePath, _file_path)
     converter.register_structure_hook_func(lambda t: t == Network, _network)
     converter.register_unstructure_hook_factory(lambda t: t is Event, _event_hook)
+    converter.register_structure_hook_factory(_is_list_type, _lists_only(converter))
     _structure_event_parts(converter)
     return converter
+
+
+_LIST_ORIGINS = (list, collections.abc.Sequence, collections.abc.MutableSequence)
+
+
+def _is_list_type(type_: Any) -> bool:
+    """``list[T]``, ``Sequence[T]``, ``tuple[T, ...]``: what a YAML list or JSON array fills."""
+    origin, args = get_origin(type_), get_args(type_)
+    if origin is tuple:
+        return len(args) == 2 and args[1] is Ellipsis
+    return origin in _LIST_ORIGINS or type_ is list
+
+
+def _lists_only(converter: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """Lists from lists only: cattrs would take text as a list of its characters (a tag
+    ``urgent`` becoming ``u, r, g, ...``) and a mapping as a list of its keys."""
+
+    def factory(type_: Any) -> Callable[[Any, Any], Any]:
+        if get_origin(type_) is tuple:
+            default = homogenous_tuple_structure_factory(type_, converter)
+        else:
+            default = list_structure_factory(type_, converter)
+
+        def hook(value: Any, given: Any) -> Any:
+            if isinstance(value, str | bytes | dict):
+                kind = "a mapping" if isinstance(value, dict) else f"text ({value!r:.40})"
+                raise ValueError(f"expected a list, got {kind}")
+            return default(value, given)
+
+        return hook
+
+    return factory
 
 
 def _structure_event_parts(converter: cattrs.Converter) -> None:

@@ -3,9 +3,10 @@ check`` before any event arrives, and structured into the sink's class after ren
 
 A sink declares them per action in ``SinkSpec.params``: an attrs class, or a set of key
 names. With a class, the templates of fields that are not text render to native values
-(a list for Slack ``blocks``, a number, a boolean): a template that is one expression
-gives that expression's value; text (several parts, or an expression giving text) is read
-as JSON when it is JSON.
+(a list for Slack ``blocks``, a number, a boolean) when the field is written as one
+template: one expression gives its value as it is (text from the event stays text); text
+the template builds from several parts is read as JSON when it is JSON. Strings nested in
+a list or mapping written in YAML are always text.
 """
 
 from __future__ import annotations
@@ -28,13 +29,37 @@ if TYPE_CHECKING:
     from hookyard.config.located import Path as KeyPath
     from hookyard.sinks import SinkSpec
 
-__all__ = ["ActionParams", "InvalidParams", "is_template", "plain_json"]
+__all__ = [
+    "ActionParams",
+    "BrokenParams",
+    "InvalidParams",
+    "is_template",
+    "not_json",
+    "plain_json",
+]
+
+#: The largest whole number a parameter may hold: 1,000 digits (Python writes no more than
+#: 4,300 as text, and no JSON reader the targets use takes anything near it).
+MAX_INT_BITS = 3_300
 
 _TEXT_TYPES = (str, str | None, typing.Optional[str])  # noqa: UP045 - both spellings
 
 
 class InvalidParams(ValueError):
     """Rendered parameters the action's class does not take; the message names each place."""
+
+
+class BrokenParams(ValueError):
+    """A sink plugin's ``params`` for an action cannot be read (its function raised, it is
+    not an attrs class, its annotations do not resolve)."""
+
+
+def _safe_text(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:
+        text = ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def is_template(value: Any) -> bool:
@@ -48,20 +73,33 @@ def is_template(value: Any) -> bool:
     return False
 
 
-def plain_json(value: Any, depth: int = 0) -> bool:
+def plain_json(value: Any) -> bool:
     """Whether ``value`` is JSON as the store keeps it: objects with text keys, lists,
-    text, finite numbers, booleans and null."""
+    text, finite numbers (whole ones of at most about 1,000 digits), booleans and null."""
+    return not_json(value) is None
+
+
+def not_json(value: Any, depth: int = 0) -> str | None:
+    """What in ``value`` is not JSON as the store keeps it (``"a set"``, ``"the number
+    inf"``), or None when all of it is."""
     if depth > 100:
-        return False
-    if value is None or isinstance(value, str | bool | int):
-        return True
+        return "nesting over 100 levels deep"
+    if value is None or isinstance(value, str | bool):
+        return None
+    if isinstance(value, int):
+        return None if value.bit_length() <= MAX_INT_BITS else "a whole number of 1,000+ digits"
     if isinstance(value, float):
-        return math.isfinite(value)
+        return None if math.isfinite(value) else f"the number {value}"
     if isinstance(value, list | tuple):
-        return all(plain_json(item, depth + 1) for item in value)
+        return next((f for v in value if (f := not_json(v, depth + 1))), None)
     if isinstance(value, dict):
-        return all(isinstance(k, str) and plain_json(v, depth + 1) for k, v in value.items())
-    return False
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"a key that is not text ({type(key).__name__})"
+            if found := not_json(item, depth + 1):
+                return found
+        return None
+    return f"a {type(value).__name__}"
 
 
 @frozen
@@ -83,6 +121,17 @@ class ActionParams:
     def of(cls, spec: SinkSpec | None, action: str, options: Any = None) -> ActionParams:
         """What ``action`` of ``spec`` takes, for a sink configured with ``options``."""
         declared = None if spec is None else spec.params.get(action)
+        try:
+            return cls._of(declared, options)
+        except Exception as exc:  # a plugin's declaration: its function or class is broken
+            assert spec is not None
+            raise BrokenParams(
+                f"sink plugin {spec.name!r} declares the parameters of action {action!r} "
+                f"wrongly ({_safe_text(exc)})"
+            ) from exc
+
+    @classmethod
+    def _of(cls, declared: Any, options: Any) -> ActionParams:
         if callable(declared) and not isinstance(declared, type):
             declared = declared(options)  # the class depends on the sink's options
         if declared is None:
@@ -121,17 +170,20 @@ class ActionParams:
         literal = {k: v for k, v in given.items() if k in fields and not is_template(v)}
         wrong: list[tuple[KeyPath, str]] = []
         for key, value in literal.items():
+            if key in self.native and (found := not_json(value)):
+                wrong.append(((*path, key), f"YAML read {found} here; write it in quotes"))
+                continue
             try:
                 converter.structure(value, fields[key].type)
             except Exception as exc:  # a plugin's own structure hook may raise anything
-                wrong += describe_error(exc, (*path, key), fields[key].type)
+                wrong += _located(exc, (*path, key), fields[key].type)
         yield from wrong
         if not wrong and len(literal) == len(given) and not (self.required - set(given)):
             # Nothing left to render: the class's own validators can judge it now.
             try:
                 converter.structure(dict(given), self.cls)
             except Exception as exc:
-                yield from describe_error(exc, path, self.cls)
+                yield from _located(exc, path, self.cls)
 
     def structure(
         self, params: Mapping[str, Any], converter: cattrs.Converter, path: KeyPath
@@ -139,13 +191,24 @@ class ActionParams:
         """``params`` (rendered) as the sink receives them: an instance of the class, or
         the mapping. Raises :class:`InvalidParams` naming each place that is wrong."""
         for key in self.native & params.keys():
-            if not plain_json(params[key]):
-                kind = type(params[key]).__name__
-                raise InvalidParams(f"{format_path((*path, key))}: rendered a {kind}, not JSON")
+            if found := not_json(params[key]):
+                raise InvalidParams(f"{format_path((*path, key))}: rendered {found}, not JSON")
         if self.cls is None:
             return params
         try:
             return converter.structure(dict(params), self.cls)
         except Exception as exc:
-            found = describe_error(exc, path, self.cls)
-            raise InvalidParams("; ".join(f"{format_path(p)}: {m}" for p, m in found)) from exc
+            raise InvalidParams(_described(exc, path, self.cls)) from exc
+
+
+def _located(exc: Exception, path: KeyPath, type_: Any) -> list[tuple[KeyPath, str]]:
+    """Each problem of a failed structuring with its place; a plugin validator's exception
+    whose text cannot even be read is named by its type."""
+    try:
+        return list(describe_error(exc, path, type_))
+    except Exception:
+        return [(path, f"the sink's parameter class raised {_safe_text(exc)}")]
+
+
+def _described(exc: Exception, path: KeyPath, cls: type[Any]) -> str:
+    return "; ".join(f"{format_path(p)}: {m}" for p, m in _located(exc, path, cls))

@@ -6,6 +6,7 @@ changes never rewrite history.
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import cattrs
@@ -23,7 +24,7 @@ from hookyard.routing.checks import template_problems
 from hookyard.routing.hours import BusinessHours, compile_when
 from hookyard.routing.index import RouteIndex
 from hookyard.routing.match import CompiledMatch, compile_match
-from hookyard.routing.params import ActionParams, InvalidParams, plain_json
+from hookyard.routing.params import ActionParams, BrokenParams, InvalidParams, plain_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -78,10 +79,11 @@ class CompiledRoute:
     continues: bool = True
     enabled: bool = True
 
-    def matches(self, event: Mapping[str, Any]) -> bool:
+    def matches(self, event: Mapping[str, Any], pins_hold: bool = False) -> bool:
+        """Whether the route matches ``event`` (``pins_hold``: as :meth:`CompiledMatch.test`)."""
         if event.get("type") == TEST_TYPE and not self.routes_tests:
             return False
-        return self.match.test(event) and (self.when is None or self.when.test(event))
+        return self.match.test(event, pins_hold) and (self.when is None or self.when.test(event))
 
     def explain(self, event: Mapping[str, Any]) -> list[Verdict]:
         """Why the route matches ``event`` or not: one verdict per condition, ``when`` last."""
@@ -110,8 +112,8 @@ class Router:
         """The enabled routes that match ``event``, in order, up to the first one that
         matches with ``continue: false``."""
         found = []
-        for route in self._index.candidates(event):
-            if route.matches(event):
+        for route, pins_hold in self._index.candidates(event):
+            if route.matches(event, pins_hold):
                 found.append(route)
                 if not route.continues:
                     break
@@ -223,12 +225,12 @@ def _whole(value: Any) -> bool:
 
 
 def _json_concat(values: Any) -> Any:
-    """A native template's value: one expression's value as it is; text made of several
-    parts read as JSON when it is JSON, else the text."""
+    """A native template's value: one expression's value as it is (text from the event stays
+    text); text the template builds from several parts read as JSON when it is JSON."""
     parts = list(values)
     if not parts:
         return None
-    if len(parts) == 1 and not isinstance(parts[0], str):
+    if len(parts) == 1:
         return parts[0]
     text = "".join(str(part) for part in parts)
     try:
@@ -259,9 +261,18 @@ class _NativeSandboxTemplate(NativeTemplate):
 _NativeSandbox.template_class = _NativeSandboxTemplate
 
 
+def _from_json(text: Any) -> Any:
+    """The ``fromjson`` filter: JSON text (``event.data.blocks_json``) as its value."""
+    if not isinstance(text, str | bytes):
+        raise TypeError(f"fromjson takes JSON text, got {type(text).__name__}")
+    return loads(text)
+
+
 def _environment(native: bool = False) -> jinja2.Environment:
     kind = _NativeSandbox if native else _Sandbox
-    return kind(autoescape=False, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
+    env = kind(autoescape=False, undefined=jinja2.ChainableUndefined, keep_trailing_newline=True)
+    env.filters["fromjson"] = _from_json
+    return env
 
 
 def _compile(value: Any, env: jinja2.Environment, path: KeyPath, problems: Problems) -> Any:
@@ -301,12 +312,12 @@ def compile_routes(
     ]
     if problems is None and found:
         raise ConfigError(found.messages())
-    actions = {
-        (name, action): ActionParams.of(registry.sinks[sink.plugin], action, sink.options)
-        for name, sink in config.sinks.items()
-        if sink.plugin in registry.sinks
-        for action in registry.sinks[sink.plugin].actions
-    }
+    actions = {}
+    for name, sink in config.sinks.items():
+        spec = registry.sinks.get(sink.plugin)
+        for action in () if spec is None else spec.actions:
+            with contextlib.suppress(BrokenParams):  # reported with the routes that use it
+                actions[(name, action)] = ActionParams.of(spec, action, sink.options)
     return Router(compiled, actions, converter)
 
 
@@ -327,14 +338,23 @@ def _compile_route(
     sink = config.sinks.get(route.to)  # None only when the file has problems already
     spec = registry.sinks[sink.plugin] if sink is not None else None
     action = route.action or (spec.actions[0] if spec is not None else "")
-    params = ActionParams.of(spec, action, None if sink is None else sink.options)
     place = ("routes", index, "with")
+    try:
+        params = ActionParams.of(spec, action, None if sink is None else sink.options)
+    except BrokenParams as exc:
+        problems.add(("routes", index, "to"), str(exc))
+        params = ActionParams()
     named = f"sink {route.to!r} action {action!r}"
     for path, problem in params.problems(route.with_, envs.converter, place, named):
         problems.add(path, problem)
+    # Only a field written as one template renders natively; strings nested in a list or
+    # mapping written in YAML are text (a customer's message never becomes a structure).
     templates = {
         key: _compile(
-            value, envs.native if key in params.native else envs.text, (*place, key), problems
+            value,
+            envs.native if key in params.native and isinstance(value, str) else envs.text,
+            (*place, key),
+            problems,
         )
         for key, value in route.with_.items()
     }
