@@ -104,3 +104,50 @@ async def test_what_a_failed_attempt_created_is_not_created_again(
     assert delivery.status == "delivered"
     assert plugin.threads == {"t1": ["a1", "a1"]}  # the retry replied in the thread it made
     assert plugin.seen[1][1] == {"thread": "t1"}
+
+
+class OddPlugin:
+    """A sink that breaks the contract in the ways a plugin might: a link that is not a
+    mapping, one the store cannot keep, a result that is not a DeliveryResult."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    @hookimpl
+    def hookyard_register_sinks(self, register: Callable[[SinkSpec], None]) -> None:
+        register(SinkSpec(name="odd", config_type=ThreadsConfig, open=lambda _c: self))
+
+    async def deliver(self, request: DeliveryRequest) -> Any:
+        event_id = str(request.event["id"])
+        self.calls.append(event_id)
+        return {
+            "list-link": DeliveryResult(link=["x"]),  # type: ignore[arg-type]
+            "nan-link": DeliveryResult(link={"b": float("nan")}),
+            "no-result": None,
+            "good": DeliveryResult(link={"thread": "t1"}),
+        }[event_id]
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def test_a_sinks_odd_result_never_holds_up_the_others(
+    hookyard_host: HostFactory, caplog: Any
+) -> None:
+    plugin = OddPlugin()
+    config_ = {
+        "sources": {"upstream": {"vendor": "generic", "auth": "none"}},
+        "sinks": {"odd": {"plugin": "odd", "ordering": "none"}},
+        "routes": [{"to": "odd"}],
+    }
+    async with hookyard_host(config_, plugins={"odd": plugin}) as host:
+        for n, event_id in enumerate(["list-link", "nan-link", "no-result", "good"]):
+            assert (await host.post("upstream", webhook(event_id, f"c{n}", n))).status == 200
+        delivered = await host.deliver()
+        links = await host.host.store.links.list()
+    assert sorted(plugin.calls) == ["good", "list-link", "nan-link", "no-result"]  # once each
+    assert {d.status for d in delivered} == {"delivered"}
+    assert [link.link for link in links] == [{"thread": "t1"}]
+    assert "gave a link the store cannot keep (it is not a mapping)" in caplog.text
+    assert "gave a link the store cannot keep (the number nan)" in caplog.text
+    assert "returned NoneType, not a DeliveryResult; counted as delivered" in caplog.text

@@ -3,6 +3,7 @@ the conversation, in the outcome's transaction, and handed to the conversation's
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -83,3 +84,24 @@ async def test_an_event_of_no_conversation_keeps_no_link(store: Store) -> None:
 
     assert claimed.conversation is None
     assert await store.links.list() == []
+
+
+async def test_two_merges_into_one_link_at_once_keep_both(store: Store) -> None:
+    """Two processes recording into one conversation's link (ordering: none) at once."""
+    from hookyard.store.links import merge_links
+
+    first_started = asyncio.Event()
+
+    async def merge(link: dict[str, object], hold: float) -> None:
+        async with store.engine.begin() as connection:
+            await merge_links(connection, [("ops", "chat-9", link)], datetime.now(UTC))
+            first_started.set()
+            await asyncio.sleep(hold)  # commits later than the other starts
+
+    async def second() -> None:
+        await first_started.wait()
+        await merge({"b": 2}, 0)
+
+    await asyncio.gather(merge({"a": 1}, 0.3), second())
+
+    assert await store.links.of("ops", "chat-9") == {"a": 1, "b": 2}

@@ -10,8 +10,9 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
@@ -19,8 +20,8 @@ from hookyard.delivery.limits import SinkLimiter
 from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.metrics import Metrics
 from hookyard.observability.sentry import report_dead
-from hookyard.routing.params import InvalidParams
-from hookyard.sinks import DeliveryFailed, DeliveryRequest
+from hookyard.routing.params import InvalidParams, not_json
+from hookyard.sinks import DeliveryFailed, DeliveryRequest, DeliveryResult
 from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback, SinkRoom
 from hookyard.store.errors import StoreError
 
@@ -279,6 +280,11 @@ class Worker:
             return
         except Exception:
             log.exception("recording the outcomes of %d deliveries failed", len(batch))
+            if len(batch) > 1:  # one bad outcome must not hold up the others
+                for finished in batch:
+                    await self._record([finished])
+            elif batch[0].outcome.link is not None:  # recorded without what it wanted kept
+                await self._record([evolve(batch[0], outcome=evolve(batch[0].outcome, link=None))])
             return
         for finished, kept in zip(batch, recorded, strict=True):
             delivery, outcome = finished.delivery, finished.outcome
@@ -319,8 +325,35 @@ class Worker:
             log.exception("delivery %d: sink %s raised", delivery.id, delivery.sink)
             wrapped = DeliveryFailed(f"{type(exc).__name__}: {exc}")
             return self._failed(delivery, started, wrapped), self._feedback(delivery, wrapped)
-        delivered = Outcome("delivered", started, response=result.response, link=result.link)
+        if not isinstance(result, DeliveryResult):  # the sink returned: it did its work
+            log.error(
+                "delivery %d: sink %s returned %s, not a DeliveryResult; counted as delivered",
+                delivery.id,
+                delivery.sink,
+                type(result).__name__,
+            )
+            result = DeliveryResult(response=f"the sink returned {type(result).__name__}")
+        link = self._kept_link(delivery, result.link)
+        response = _one_text(result.response)
+        delivered = Outcome("delivered", started, response=response, link=link)
         return delivered, self._feedback(delivery)
+
+    def _kept_link(self, delivery: ClaimedDelivery, link: object) -> Mapping[str, Any] | None:
+        """``link`` if the store can keep it: a mapping of text keys to JSON values. A sink
+        that gives anything else has its link dropped (logged), never its outcome."""
+        if link is None:
+            return None
+        wrong = "it is not a mapping" if not isinstance(link, Mapping) else not_json(dict(link))
+        if wrong:
+            log.error(
+                "delivery %d: sink %s gave a link the store cannot keep (%s); it is dropped",
+                delivery.id,
+                delivery.sink,
+                wrong,
+            )
+            return None
+        assert isinstance(link, Mapping)
+        return link
 
     def _feedback(
         self, delivery: ClaimedDelivery, failure: DeliveryFailed | None = None
@@ -349,11 +382,11 @@ class Worker:
         dead = Outcome(
             "dead",
             started,
-            error=failure.reason,
-            status_code=failure.status_code,
-            response=failure.response,
+            error=_one_text(failure.reason) or "failed",
+            status_code=failure.status_code if isinstance(failure.status_code, int) else None,
+            response=_one_text(failure.response),
             retry_after=failure.retry_after,
-            link=getattr(failure, "link", None),
+            link=self._kept_link(delivery, getattr(failure, "link", None)),
         )
         if decision.delay is None:
             log.warning(
@@ -384,3 +417,10 @@ class Worker:
             event_id=str(event.get("id")),
             error=outcome.error or "failed",
         )
+
+
+def _one_text(value: object) -> str | None:
+    """What a sink gave as a reason or response, as text (a sink may give anything)."""
+    if value is None or isinstance(value, str):
+        return value
+    return repr(value)[:500]

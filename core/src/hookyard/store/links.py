@@ -44,14 +44,27 @@ async def merge_links(
     now: datetime,
 ) -> None:
     """Merge each ``(sink, conversation, link)`` in order into what is kept; a key whose
-    value is ``None`` is removed."""
+    value is ``None`` is removed. On SQLite the write lock serializes merges; on
+    PostgreSQL the rows are locked while they are merged."""
     if not changes:
         return
     c = conversation_links.c
-    pairs = {(sink, conversation) for sink, conversation, _ in changes}
-    rows = await connection.execute(
-        select(c.sink, c.conversation, c.link).where(tuple_(c.sink, c.conversation).in_(pairs))
+    pairs = sorted({(sink, conversation) for sink, conversation, _ in changes})
+    insert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(
+        conversation_links
     )
+    read = select(c.sink, c.conversation, c.link).where(tuple_(c.sink, c.conversation).in_(pairs))
+    if connection.dialect.name == "postgresql":
+        # Two processes merging into one conversation's link (ordering: none) would each
+        # read the old value and the last to write would drop the other's keys: make every
+        # row exist, then lock them, in one order so that two batches never deadlock.
+        placeholders = [
+            {"sink": s, "conversation": k, "link": "{}", "created_at": now, "updated_at": now}
+            for s, k in pairs
+        ]
+        await connection.execute(insert.on_conflict_do_nothing(), placeholders)
+        read = read.order_by(c.sink, c.conversation).with_for_update()
+    rows = await connection.execute(read)
     merged: dict[tuple[str, str], dict[str, Any]] = {
         (row.sink, row.conversation): loads(row.link) for row in rows
     }
@@ -62,9 +75,6 @@ async def merge_links(
                 kept.pop(key, None)
             else:
                 kept[key] = value
-    insert = (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(
-        conversation_links
-    )
     upsert = insert.on_conflict_do_update(
         index_elements=[c.sink, c.conversation],
         set_={"link": insert.excluded.link, "updated_at": insert.excluded.updated_at},
