@@ -14,8 +14,10 @@ It runs the sink against a real local HTTP peer that misbehaves in the ways real
 and checks what a user would otherwise find out in production:
 
 1. **secrets stay secret**: the peer answers 401, 403 and 500 with bodies and headers that echo
-   every secret (and the request's own ``Authorization`` header); no secret may appear in the
-   failure's reason or response, or in anything logged meanwhile;
+   every secret (and the request's own ``Authorization`` header); no secret — as it is,
+   lower-cased, URL-encoded or in base64 — may appear in the failure's reason or response,
+   or in anything logged meanwhile at any level (debug included; a URL holding a token,
+   which httpx logs at info, counts);
 2. **attempts are bounded**: a peer that never answers, and one that answers a byte at a
    time, must both end in :class:`~hookyard.DeliveryFailed` (retried) within the sink's
    ``timeout`` plus a second;
@@ -28,11 +30,14 @@ peer's failures at its first step; that is enough for all three rules.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import time
+import urllib.parse
 from typing import TYPE_CHECKING
 
+from hookyard.observability.logs import QUIETER
 from hookyard.sinks import DeliveryFailed
 from hookyard.testing.factories import would_retry
 from hookyard.testing.recorder import RecordingServer, Reply
@@ -87,7 +92,12 @@ async def _keeps_secrets(
 ) -> None:
     captured = _Captured()
     root = logging.getLogger()
+    # What hookyard logs at --log-level debug: everything but the libraries it quietens.
+    levels = {name: logging.getLogger(name).level for name in ["", *QUIETER]}
     root.addHandler(captured)
+    root.setLevel(logging.DEBUG)
+    for name, quieter in QUIETER.items():
+        logging.getLogger(name).setLevel(quieter)
     try:
         with RecordingServer() as peer:
             sink = open_sink(peer.url)
@@ -105,10 +115,19 @@ async def _keeps_secrets(
             sent = {r.headers.get("authorization", "") for r in peer.requests} - {""}
     finally:
         root.removeHandler(captured)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
     written = texts + captured.lines
-    for secret in [*secrets, *sent]:
-        for text in written:
-            assert secret not in text, f"a secret reached a failure or the log: {text!r}"
+    for secret in [s for s in [*secrets, *sent] if s]:
+        for form in _forms(secret):
+            for text in written:
+                assert form not in text, f"a secret reached a failure or the log: {text!r}"
+
+
+def _forms(secret: str) -> set[str]:
+    """A secret as it may be written: as it is, lower-cased, URL-encoded, base64."""
+    encoded = base64.b64encode(secret.encode()).decode().rstrip("=")
+    return {secret, secret.lower(), urllib.parse.quote(secret, safe=""), encoded}
 
 
 async def _failure_texts(sink: Sink, request: DeliveryRequest, what: str) -> list[str]:
