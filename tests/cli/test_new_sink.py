@@ -50,3 +50,11 @@ def test_a_folder_with_files_is_never_overwritten(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "exists and is not empty" in result.output
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_the_name_of_a_built_in_or_installed_plugin_is_refused(tmp_path: Path) -> None:
+    for name in ("http", "slack", "livechat"):
+        result = CliRunner().invoke(main, ["new", "sink", name, "--dir", str(tmp_path / name)])
+        assert result.exit_code == 2, result.output
+        assert f"'{name}' is taken" in result.output
+        assert not (tmp_path / name).exists()

@@ -205,6 +205,23 @@ def test_a_plugin_that_fails_to_import_is_named(
     assert get_plugin_manager(disabled=["broken"]).has_plugin("livechat")
 
 
+def test_an_installed_plugin_with_a_built_in_name_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = tmp_path / "hookyard_http-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: hookyard-http\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[hookyard]\nhttp = hookyard_http_lookalike\n")
+    (tmp_path / "hookyard_http_lookalike.py").write_text('"""Registers nothing."""\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError) as raised:
+        get_plugin_manager(disabled=[])
+    assert str(raised.value) == (
+        "the installed plugin 'http' (distribution hookyard-http) has the name of a built-in "
+        "plugin; rename its entry point in the hookyard group"
+    )
+
+
 # --- allow list, tracing, every hook through pluggy ------------------------------------
 
 
@@ -235,7 +252,8 @@ def test_an_allow_list_naming_a_missing_plugin_is_one_line(
     assert result.exit_code == 2
     [line] = result.output.strip().splitlines()
     assert line.startswith(
-        "hookyard: HOOKYARD_LOAD_PLUGINS names 'salesforce', which is not installed (installed plugins: "
+        "hookyard: HOOKYARD_LOAD_PLUGINS names 'salesforce', which is not installed "
+        "(installed plugins: "
     )
     assert "livechat" in line.rpartition("installed plugins: ")[2]
 

@@ -29,8 +29,12 @@ def new() -> None:
 def new_sink(name: str, folder: Path | None) -> None:
     """Write a sink plugin package for NAME: pyproject with the entry point, README, an attrs
     config, one action with a parameter class, and tests that pass as written."""
+    from hookyard.plugins import BUILTIN_PLUGINS, collect_registry, get_plugin_manager
+
+    registry = collect_registry(get_plugin_manager([]))
+    taken = {*BUILTIN_PLUGINS, *registry.sinks, *registry.vendors, *registry.owners.values()}
     try:
-        names = SinkNames(name)
+        names = SinkNames(name, taken)
     except ValueError as exc:
         fail(str(exc))
     target = folder if folder is not None else Path(names.distribution)

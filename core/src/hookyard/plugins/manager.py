@@ -83,7 +83,14 @@ def get_plugin_manager(
     except Exception as exc:  # a plugin's import raised; say which plugin
         raise PluginError(_broken_entry_point(pm, exc)) from None
     for name, where in BUILTIN_PLUGINS.items():
-        if not pm.is_blocked(name) and not pm.has_plugin(name):
+        if pm.has_plugin(name):  # an installed entry point took a built-in's name
+            dist = dict(pm.list_plugin_distinfo()).get(pm.get_plugin(name))
+            owner = f" (distribution {dist.project_name})" if dist is not None else ""
+            raise PluginError(
+                f"the installed plugin {name!r}{owner} has the name of a built-in plugin; "
+                "rename its entry point in the hookyard group"
+            )
+        if not pm.is_blocked(name):
             pm.register(_builtin(where), name=name)
     validate(pm)
     return pm

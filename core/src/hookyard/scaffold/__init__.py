@@ -13,6 +13,7 @@ from string import Template
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
 __all__ = ["SinkNames", "write_sink_package"]
@@ -32,13 +33,18 @@ _FILES = {
 class SinkNames:
     """The names one sink plugin goes by."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, taken: Iterable[str] = ()) -> None:
         if not _NAME.match(name) or len(name) > 40:
             raise ValueError(
                 f"{name!r} is not a sink name: lower-case letters and digits, words joined by "
                 "- or _, starting with a letter, at most 40 characters (e.g. acme-crm)"
             )
         self.sink = name.replace("-", "_")
+        if self.sink in taken:
+            raise ValueError(
+                f"{self.sink!r} is taken: a built-in or installed plugin has that name "
+                "(hookyard plugins lists them); choose another"
+            )
         self.package = f"hookyard_{self.sink}"
         self.distribution = f"hookyard-{name.replace('_', '-')}"
         self.title = "".join(word.capitalize() for word in re.split(r"[-_]", name))
