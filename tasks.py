@@ -5,9 +5,12 @@
     python3 tasks.py install-plugin PATH
                             install a plugin package of your own (editable) into .venv,
                             and again after every sync, which would remove it otherwise
+    python3 tasks.py install-plugin --remove PATH
+                            stop installing it (the next sync removes it)
 
 uv is installed into ``.bootstrap/`` from the package registry with pip, then ``uv sync``
-builds ``.venv`` from ``uv.lock`` using this same Python interpreter (uv never downloads one).
+builds ``.venv`` with the versions pyproject.toml pins (``constraint-dependencies``), using
+this same Python interpreter (uv never downloads one).
 """
 
 from __future__ import annotations
@@ -66,27 +69,40 @@ def _dev_plugins() -> list[Path]:
     return [Path(line) for line in DEV_PLUGINS.read_text().splitlines() if line.strip()]
 
 
-def _install_editable(folder: Path) -> None:
+def _install_editable(folder: Path) -> bool:
+    """Install ``folder`` into .venv (editable); say in one line why not if it fails."""
     if not (folder / "pyproject.toml").exists():
-        print(f"tasks: {folder} has no pyproject.toml any more; remove it from {DEV_PLUGINS.name}")
-        return
+        print(f"tasks: {folder} has no pyproject.toml; skipped (install-plugin --remove it)")
+        return False
     python = _bin(ROOT / ".venv", "python")
     cmd = [str(_uv()), "pip", "install", "-q", "--python", str(python), "-e", str(folder)]
-    subprocess.run(cmd, check=True, cwd=ROOT, env=_env())
+    if subprocess.run(cmd, cwd=ROOT, env=_env()).returncode != 0:
+        print(f"tasks: installing {folder} failed (uv said why above); skipped")
+        return False
+    return True
 
 
 def install_plugin(args: list[str]) -> int:
-    if len(args) != 1:
-        print("usage: python3 tasks.py install-plugin PATH")
+    remove = args[:1] == ["--remove"]
+    paths = args[1:] if remove else args
+    if len(paths) != 1:
+        print("usage: python3 tasks.py install-plugin [--remove] PATH")
         return 2
-    folder = Path(args[0]).resolve()
+    folder = Path(paths[0]).resolve()
+    listed = _dev_plugins()
+    if remove:
+        DEV_PLUGINS.write_text("".join(f"{p}\n" for p in listed if p != folder))
+        print(f"tasks: {folder.name} is no longer installed by tasks.py; the next sync removes it")
+        return 0
     if not (folder / "pyproject.toml").exists():
         print(f"tasks: {folder} is not a Python package (no pyproject.toml)")
         return 2
-    if folder not in _dev_plugins():
-        with DEV_PLUGINS.open("a") as listed:
-            listed.write(f"{folder}\n")
     _sync()
+    if folder not in listed:
+        if not _install_editable(folder):
+            return 1
+        with DEV_PLUGINS.open("a") as written:
+            written.write(f"{folder}\n")
     print(f"tasks: {folder.name} installed; every later tasks.py run keeps it")
     return 0
 
