@@ -88,3 +88,19 @@ def test_links_says_when_there_are_none(tmp_path: Path) -> None:
     _keep(tmp_path, [])
     result = CliRunner().invoke(main, ["links", "--config", str(config)])
     assert (result.exit_code, result.output.strip()) == (0, "no conversation links")
+
+
+def test_a_senders_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    _keep(tmp_path, [("slack", "evil\n\x1b[31mred", {"ts": "1"})])
+    result = CliRunner().invoke(main, ["links", "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output
+    header, row = result.output.strip().splitlines()
+    assert "evil\\n\\x1b[31mred" in row
+
+
+def test_links_takes_only_a_positive_limit(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["links", "--config", str(_config(tmp_path)), "--limit", "0"])
+    assert result.exit_code == 2
+    assert "--limit" in result.output

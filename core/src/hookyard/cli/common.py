@@ -26,6 +26,7 @@ __all__ = [
     "fail",
     "load_host",
     "migrate",
+    "printable",
     "run_async",
     "table",
     "user_errors",
@@ -139,9 +140,19 @@ def with_store(host: Host, use: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
     return asyncio.run(run())
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (a sender's newline, an escape sequence) written
+    as escapes, so that they neither break a table nor reach the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def table(rows: Sequence[Sequence[str]]) -> Iterator[str]:
     """``rows`` (the first is the header) as aligned lines; the last column is not padded,
-    so a long value there (an error, a list of hooks) does not widen the others."""
+    so a long value there (an error, a list of hooks) does not widen the others. Control
+    characters in a cell are shown as escapes."""
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

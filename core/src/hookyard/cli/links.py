@@ -22,7 +22,13 @@ COLUMNS = ("sink", "conversation", "updated (UTC)", "link")
 @config_option
 @click.option("--sink", help="Only this sink's links.")
 @click.option("--chat", "chat_id", help="Only the conversation of this chat id (in any source).")
-@click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="At most this many, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON line per link.")
 @user_errors
 def links(

@@ -139,7 +139,11 @@ class ApiServer(RecordingServer):
                     {k: v for k, v in found.groupdict().items() if v is not None},
                 )
                 with self._state:
-                    return handler(request)
+                    try:
+                        return handler(request)
+                    except Exception as exc:  # a bug in the test's server: say so, as a 500
+                        error = f"the handler raised {type(exc).__name__}: {exc}"
+                        return json_reply(500, {"error": error})
         return json_reply(404, {"error": f"no such endpoint: {recorded.method} {parts.path}"})
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
