@@ -424,3 +424,30 @@ async def test_the_http_sink_keeps_the_sink_contract() -> None:
         secrets=[token, secret],
         timeout=0.5,
     )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"site_only": True}, "api is the site's address alone (not '/x')"),
+        (
+            {"site_only": True, "example": "https://a.example", "credentials": "use token"},
+            "api is the site's address alone, such as https://a.example (not '/x')",
+        ),
+    ],
+)
+def test_http_url_says_what_a_site_address_is(options: dict[str, Any], message: str) -> None:
+    from attrs import field, frozen
+
+    from hookyard import http_url
+
+    @frozen
+    class Options:
+        api: str | None = field(default=None, validator=http_url(**options))
+
+    assert Options().api is None
+    with pytest.raises(ValueError) as raised:
+        Options(api="https://a.example/x")
+    assert str(raised.value) == message
+    with pytest.raises(ValueError, match=r"api must not hold credentials \(user:password@\)"):
+        Options(api="https://me:pw@a.example")

@@ -17,6 +17,7 @@ from hookyard.events import (
     stable_event_id,
 )
 from hookyard.hookspecs import hookimpl
+from hookyard.options import http_url, positive_seconds
 from hookyard.sinks import (
     DeliveryFailed,
     DeliveryRequest,
@@ -55,7 +56,9 @@ __all__ = [
     "VendorSpec",
     "WebhookRequest",
     "hookimpl",
+    "http_url",
     "parse_retry_after",
+    "positive_seconds",
     "redact",
     "stable_event_id",
 ]

@@ -58,9 +58,9 @@ def test_a_complete_config_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "expected"),
     [
-        ("url", "ftp://example.atlassian.net", "url must start with https:// (or http://)"),
+        ("url", "ftp://example.atlassian.net", "url must start with http:// or https://"),
         ("url", "https://me:secret@example.atlassian.net", "url must not hold credentials"),
-        ("url", f"{SITE}/rest/api/3", "url is the site's address only"),
+        ("url", f"{SITE}/rest/api/3", "url is the site's address alone"),
         ("email", "support-bot", "email is the Atlassian account's e-mail address"),
         ("token", " ", "token is empty"),
         ("project", "support", "project is a project key such as SUP"),

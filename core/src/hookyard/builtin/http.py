@@ -28,7 +28,9 @@ from hookyard import (
     Seconds,
     SinkSpec,
     hookimpl,
+    http_url,
     parse_retry_after,
+    positive_seconds,
     redact,
     signing,
 )
@@ -52,20 +54,6 @@ JSON_TYPE = "application/json"
 TEXT_TYPE = "text/plain; charset=utf-8"
 
 
-def _check_url(_instance: object, _attribute: object, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"url must start with http:// or https:// (got {got})")
-    if not parts.hostname:
-        raise ValueError("url has no host name")
-
-
-def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
-
-
 @frozen
 class HttpSinkConfig:
     """Options of the ``http`` sink, which POSTs every delivery to one URL.
@@ -84,9 +72,9 @@ class HttpSinkConfig:
         ``with: {headers: ...}`` adds to them; the ``webhook-*`` headers cannot be replaced.
     """
 
-    url: str = field(validator=_check_url)
+    url: str = field(validator=http_url())
     secret: str | None = field(default=None, repr=False, validator=optional(signing.check_secret))
-    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
     headers: dict[str, str] = field(factory=dict, repr=False)
 
 

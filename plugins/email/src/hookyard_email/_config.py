@@ -13,7 +13,7 @@ from attrs.validators import optional
 from cattrs.errors import AttributeValidationNote, ClassValidationError
 from cattrs.gen import make_dict_structure_fn, override
 
-from hookyard import FilePath, Seconds
+from hookyard import FilePath, Seconds, positive_seconds
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -49,11 +49,6 @@ def _check_security(_instance: object, _attribute: object, value: str) -> None:
 def _check_port(_instance: object, _attribute: object, value: int | None) -> None:
     if value is not None and not 1 <= value <= 65535:
         raise ValueError(f"port must be from 1 to 65535, got {value}")
-
-
-def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
 
 
 def _check_ca_file(instance: EmailConfig, _attribute: object, value: FilePath) -> None:
@@ -115,7 +110,7 @@ class EmailConfig:
     security: str = field(default="starttls", validator=_check_security)
     username: str | None = None
     password: str | None = field(default=None, repr=False, validator=_check_password)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
     ca_file: FilePath | None = field(default=None, validator=optional(_check_ca_file))
 
     @property

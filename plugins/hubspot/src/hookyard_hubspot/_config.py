@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from attrs import field, frozen
 
-from hookyard import Seconds
+from hookyard import Seconds, http_url, positive_seconds
 
 __all__ = ["DEFAULT_API_URL", "HubSpotConfig"]
 
@@ -23,24 +22,6 @@ def _check_token(_instance: object, _attribute: object, value: str) -> None:
         raise ValueError("token must not be empty (the private app's access token)")
     if any(c.isspace() for c in value):
         raise ValueError("token must not contain spaces or line breaks")
-
-
-def _check_url(_instance: object, _attribute: object, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"api_url must start with http:// or https:// (got {got})")
-    if not parts.hostname:
-        raise ValueError("api_url has no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("api_url must not hold credentials; put the token in token")
-    if parts.query or parts.fragment:
-        raise ValueError("api_url must not have a query or fragment")
-
-
-def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
 
 
 def _check_not_empty(_instance: object, attribute: object, value: str) -> None:
@@ -90,8 +71,10 @@ class HubSpotConfig:
     """
 
     token: str = field(repr=False, validator=_check_token)
-    api_url: str = field(default=DEFAULT_API_URL, validator=_check_url)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+    api_url: str = field(
+        default=DEFAULT_API_URL, validator=http_url(credentials="put the token in token")
+    )
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
     pipeline: str = field(default="0", validator=_check_not_empty)
     pipeline_stage: str = field(default="1", validator=_check_not_empty)
     ticket_key_property: str = field(default="hookyard_key", validator=_check_property)

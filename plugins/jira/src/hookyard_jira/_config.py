@@ -2,11 +2,10 @@
 
 import re
 from typing import Any, NewType
-from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from hookyard import Seconds
+from hookyard import Seconds, http_url, positive_seconds
 
 __all__ = [
     "OWN_FIELDS",
@@ -35,22 +34,6 @@ OWN_FIELDS = {
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]{0,254}$")
 
 
-def _check_url(_instance: object, _attribute: object, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"url must start with https:// (or http://), got {got}")
-    if not parts.hostname:
-        raise ValueError("url has no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("url must not hold credentials: give them as email and token")
-    if parts.query or parts.fragment or parts.path.rstrip("/"):
-        raise ValueError(
-            "url is the site's address only, such as https://your-site.atlassian.net "
-            f"(got the path or query {value[len(parts.scheme) + 3 + len(parts.netloc) :]!r})"
-        )
-
-
 def _check_email(_instance: object, _attribute: object, value: str) -> None:
     if "@" not in value or any(c.isspace() for c in value) or ":" in value:
         raise ValueError(f"email is the Atlassian account's e-mail address, got {value!r}")
@@ -73,11 +56,6 @@ def _check_name(_instance: object, attribute: Any, value: Any) -> None:
         raise ValueError(f"{attribute.name} is empty")
 
 
-def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
-
-
 @frozen
 class JiraConfig:
     """Options of the ``jira`` sink: issues and comments in one Jira Cloud project.
@@ -94,12 +72,18 @@ class JiraConfig:
         (default 10 seconds). An attempt that runs out of time is retried.
     """
 
-    url: str = field(validator=_check_url)
+    url: str = field(
+        validator=http_url(
+            site_only=True,
+            example="https://your-site.atlassian.net",
+            credentials="give them as email and token",
+        )
+    )
     email: str = field(validator=_check_email)
     token: str = field(repr=False, validator=_check_token)
     project: str = field(validator=_check_project)
     issue_type: str = field(default="Task", validator=_check_name)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
 
 def _check_fields(_instance: object, _attribute: object, value: Fields) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from hookyard import Seconds
+from hookyard import Seconds, http_url, positive_seconds
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -26,36 +25,9 @@ DEFAULT_API_URL = "https://slack.com/api"
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
-def check_url(name: str, value: str) -> None:
-    """An ``http(s)`` URL with a host and no credentials, or ``ValueError`` naming ``name``."""
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"{name} must start with http:// or https:// (got {got})")
-    if not parts.hostname:
-        raise ValueError(f"{name} has no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(f"{name} must not hold credentials (user:password@)")
-
-
-def _webhook_url(_instance: object, _attribute: object, value: str | None) -> None:
-    if value is not None:
-        check_url("webhook_url", value)
-
-
-def _api_url(_instance: object, _attribute: object, value: str | None) -> None:
-    if value is not None:
-        check_url("api_url", value)
-
-
 def _token(_instance: object, _attribute: object, value: str | None) -> None:
     if value is not None and (not value or any(c.isspace() for c in value)):
         raise ValueError("token must be a Slack token such as xoxb-…, without spaces")
-
-
-def _timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
 
 
 @frozen
@@ -72,10 +44,10 @@ class SlackConfig:
         that runs out of time is retried.
     """
 
-    webhook_url: str | None = field(default=None, repr=False, validator=_webhook_url)
+    webhook_url: str | None = field(default=None, repr=False, validator=http_url())
     token: str | None = field(default=None, repr=False, validator=_token)
-    api_url: str | None = field(default=None, validator=_api_url)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_timeout)
+    api_url: str | None = field(default=None, validator=http_url())
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
     def __attrs_post_init__(self) -> None:
         if (self.webhook_url is None) == (self.token is None):

@@ -17,7 +17,16 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 from attrs import field, frozen
 
-from hookyard import DeliveryFailed, DeliveryResult, Seconds, SinkSpec, hookimpl, parse_retry_after
+from hookyard import (
+    DeliveryFailed,
+    DeliveryResult,
+    Seconds,
+    SinkSpec,
+    hookimpl,
+    http_url,
+    parse_retry_after,
+    positive_seconds,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,22 +51,6 @@ EXCERPT_CHARS = 500
 REDACTED = "[redacted]"
 
 
-def _webhook_url(_instance: object, _attribute: object, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"webhook_url must start with http:// or https:// (got {got})")
-    if not parts.hostname:
-        raise ValueError("webhook_url has no host name")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("webhook_url must not hold credentials (user:password@)")
-
-
-def _timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
-
-
 @frozen
 class TeamsConfig:
     """Options of the ``teams`` sink.
@@ -68,8 +61,8 @@ class TeamsConfig:
         that runs out of time is retried.
     """
 
-    webhook_url: str = field(repr=False, validator=_webhook_url)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_timeout)
+    webhook_url: str = field(repr=False, validator=http_url())
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
 
 def _card(_instance: object, _attribute: object, value: dict[str, Any] | None) -> None:

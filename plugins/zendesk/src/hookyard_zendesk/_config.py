@@ -5,11 +5,10 @@ No ``from __future__ import annotations`` here: hookyard reads these classes' fi
 """
 
 from typing import Literal
-from urllib.parse import urlsplit
 
 from attrs import field, frozen
 
-from hookyard import Seconds
+from hookyard import Seconds, http_url, positive_seconds
 
 __all__ = [
     "AddComment",
@@ -24,22 +23,6 @@ Priority = Literal["low", "normal", "high", "urgent"]
 Status = Literal["new", "open", "pending", "hold", "solved", "closed"]
 
 
-def _check_url(_instance: object, _attribute: object, value: str) -> None:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https"):
-        got = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
-        raise ValueError(f"url must start with https:// (or http:// for a local server), got {got}")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("url must not hold credentials: give them as email and token")
-    if not parts.hostname:
-        raise ValueError("url has no host name (e.g. https://acme.zendesk.com)")
-    if parts.path.strip("/") or parts.query or parts.fragment:
-        extra = value.split(parts.netloc, 1)[1]
-        raise ValueError(
-            f"url is the account's address alone, e.g. https://acme.zendesk.com (not {extra!r})"
-        )
-
-
 def _without_slash(url: str) -> str:
     return url.rstrip("/")
 
@@ -52,11 +35,6 @@ def _check_email(_instance: object, _attribute: object, value: str) -> None:
 def _check_token(_instance: object, _attribute: object, value: str) -> None:
     if not value.strip():
         raise ValueError("token must be a Zendesk API token (Admin Center > Apps > Zendesk API)")
-
-
-def _check_timeout(_instance: object, _attribute: object, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"timeout must be more than 0 seconds, got {value!r}")
 
 
 @frozen
@@ -74,10 +52,17 @@ class ZendeskConfig:
         that runs out of time is retried.
     """
 
-    url: str = field(validator=_check_url, converter=_without_slash)
+    url: str = field(
+        validator=http_url(
+            site_only=True,
+            example="https://acme.zendesk.com",
+            credentials="give them as email and token",
+        ),
+        converter=_without_slash,
+    )
     email: str = field(validator=_check_email)
     token: str = field(validator=_check_token, repr=False)
-    timeout: Seconds = field(default=Seconds(10.0), validator=_check_timeout)
+    timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
 
 @frozen
