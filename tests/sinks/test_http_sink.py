@@ -451,3 +451,19 @@ def test_http_url_says_what_a_site_address_is(options: dict[str, Any], message: 
     assert str(raised.value) == message
     with pytest.raises(ValueError, match=r"api must not hold credentials \(user:password@\)"):
         Options(api="https://me:pw@a.example")
+
+
+def test_hide_in_logs_keeps_a_url_out_of_the_http_clients_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from hookyard import hide_in_logs
+
+    url = "https://hooks.example/services/T0/B0/s3cr3tpath"
+    hide_in_logs(url, "https://hooks.example/[redacted]")
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("httpx").info('HTTP Request: POST %s "HTTP/1.1 200 OK"', url)
+    assert caplog.messages == [
+        'HTTP Request: POST https://hooks.example/[redacted] "HTTP/1.1 200 OK"'
+    ]

@@ -24,6 +24,7 @@ from hookyard.sinks import (
     DeliveryResult,
     Sink,
     SinkSpec,
+    hide_in_logs,
     parse_retry_after,
     redact,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "SinkSpec",
     "VendorSpec",
     "WebhookRequest",
+    "hide_in_logs",
     "hookimpl",
     "http_url",
     "parse_retry_after",

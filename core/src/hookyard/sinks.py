@@ -5,6 +5,7 @@ Public through :mod:`hookyard`: plugins import these names from there, not from 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -18,6 +19,7 @@ __all__ = [
     "DeliveryResult",
     "Sink",
     "SinkSpec",
+    "hide_in_logs",
     "parse_retry_after",
     "redact",
 ]
@@ -179,3 +181,40 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     for secret in sorted(found, key=len, reverse=True):  # longest first: no partial leftovers
         text = text.replace(secret, "[redacted]")
     return text
+
+
+#: The loggers of the HTTP and SMTP clients sinks use, which write what is sent: httpx logs
+#: every request's URL at info (a Slack or Teams webhook URL is its secret).
+TRANSPORT_LOGGERS = ("httpx", "httpcore", "aiohttp", "aiosmtplib")
+
+
+class _Hiding(logging.Filter):
+    """Writes each hidden text as what it is shown as, in every record of a transport logger."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: dict[str, str] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.shown):
+            for secret in sorted(self.shown, key=len, reverse=True):
+                message = message.replace(secret, self.shown[secret])
+            record.msg, record.args = message, ()
+        return True
+
+
+_HIDING = _Hiding()
+
+
+def hide_in_logs(secret: str, shown: str = "[redacted]") -> None:
+    """Never let the HTTP and SMTP client libraries log ``secret`` (a webhook URL whose path
+    is the credential, a token in a query): it is written as ``shown`` instead. Call it when
+    the sink opens; what the sink logs itself goes through :func:`redact`."""
+    if not secret:
+        return
+    _HIDING.shown[secret] = shown
+    for name in TRANSPORT_LOGGERS:
+        logger = logging.getLogger(name)
+        if _HIDING not in logger.filters:
+            logger.addFilter(_HIDING)

@@ -3,7 +3,6 @@ and what of an answer may be kept (excerpts without secrets)."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from hookyard import DeliveryFailed, parse_retry_after
@@ -16,7 +15,6 @@ __all__ = [
     "RETRIED",
     "excerpt",
     "failure_of",
-    "hide_in_httpx_log",
     "rate_limited",
 ]
 
@@ -66,27 +64,3 @@ def failure_of(
     if error in _RATE_LIMITED:
         return DeliveryFailed(reason, status_code=429, response=kept)
     return DeliveryFailed(reason, status_code=200, response=kept, permanent=error not in RETRIED)
-
-
-class _HideUrls(logging.Filter):
-    """Shows each secret URL in httpx's ``HTTP Request: POST <url>`` lines as its host."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: dict[str, str] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(str(a) in self.shown for a in record.args):
-            record.args = tuple(self.shown.get(str(a), a) for a in record.args)
-        return True
-
-
-_HIDE = _HideUrls()
-
-
-def hide_in_httpx_log(url: str, shown: str) -> None:
-    """Log ``url`` as ``shown`` wherever httpx would log it (at INFO, every request)."""
-    _HIDE.shown[url] = shown
-    logger = logging.getLogger("httpx")
-    if _HIDE not in logger.filters:
-        logger.addFilter(_HIDE)

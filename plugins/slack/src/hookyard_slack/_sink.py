@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hookyard import DeliveryFailed, DeliveryResult, parse_retry_after
-from hookyard_slack._answers import excerpt, hide_in_httpx_log, rate_limited
+from hookyard import DeliveryFailed, DeliveryResult, hide_in_logs, parse_retry_after
+from hookyard_slack._answers import excerpt, rate_limited
 from hookyard_slack._config import TokenPost, TokenUpdate, WebhookPost
 from hookyard_slack._webapi import WebApi, metadata, since
 
@@ -35,7 +35,7 @@ class SlackSink:
         self._secrets = tuple(s for s in (config.token, config.webhook_url) if s)
         if config.webhook_url is not None:
             parts = urlsplit(config.webhook_url)
-            hide_in_httpx_log(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
+            hide_in_logs(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
 
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
         """Post (or update), within ``timeout``; raise DeliveryFailed otherwise."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -22,6 +21,7 @@ from hookyard import (
     DeliveryResult,
     Seconds,
     SinkSpec,
+    hide_in_logs,
     hookimpl,
     http_url,
     parse_retry_after,
@@ -117,7 +117,7 @@ class TeamsSink:
         self._host = parts.hostname or "the webhook"
         # The query holds the signature; the path names the flow.
         self._secrets = (config.webhook_url, *(v for _k, v in parse_qsl(parts.query) if v))
-        _hide_in_httpx_log(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
+        hide_in_logs(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
 
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
         """POST the card; raise DeliveryFailed unless 2xx."""
@@ -185,29 +185,6 @@ def _error_message(response: httpx.Response) -> str | None:
     code, message = error.get("code"), error.get("message")
     text = " ".join(str(message or "").split())
     return f"{code}: {text}" if code and text else (text or (str(code) if code else None))
-
-
-class _HideUrls(logging.Filter):
-    """Shows each secret URL in httpx's ``HTTP Request: POST <url>`` lines as its host."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: dict[str, str] = {}
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(str(a) in self.shown for a in record.args):
-            record.args = tuple(self.shown.get(str(a), a) for a in record.args)
-        return True
-
-
-_HIDE = _HideUrls()
-
-
-def _hide_in_httpx_log(url: str, shown: str) -> None:
-    _HIDE.shown[url] = shown
-    logger = logging.getLogger("httpx")
-    if _HIDE not in logger.filters:
-        logger.addFilter(_HIDE)
 
 
 @hookimpl
