@@ -124,3 +124,8 @@ def test_a_single_attempt_policy_never_retries() -> None:
 
 def test_backoff_stays_at_the_cap_after_thousands_of_attempts() -> None:
     assert backoff(5000, EXACT) == 100.0
+
+
+def test_a_redirect_is_not_retried() -> None:
+    assert decide(_http(302), 1, EXACT).delay is None
+    assert decide(_http(308), 1, EXACT).reason == "permanent failure"

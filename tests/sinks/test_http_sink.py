@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -467,3 +468,57 @@ def test_hide_in_logs_keeps_a_url_out_of_the_http_clients_log(
     assert caplog.messages == [
         'HTTP Request: POST https://hooks.example/[redacted] "HTTP/1.1 200 OK"'
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "options", "message"),
+    [
+        ("http://api.example.com", {"secure": True}, "api must start with https://"),
+        ("https://api.example.com:99999", {}, "api has a port that is not 1 to 65535"),
+        ("https://api.example.com:0", {}, "api has a port that is not 1 to 65535"),
+        ("https://api.example.com/x?a=1", {"query": False}, "api must not have a query"),
+        ("https://api.example.com/#top", {}, "api must not have a fragment"),
+        ("https://api.example.com/a\x00b", {}, "api must not contain spaces or control"),
+    ],
+)
+def test_http_url_refuses_what_no_delivery_could_use(
+    url: str, options: dict[str, Any], message: str
+) -> None:
+    from attrs import field, frozen
+
+    from hookyard import http_url
+
+    @frozen
+    class Options:
+        api: str = field(validator=http_url(**options))
+
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Options(api=url)
+    Options(api="http://127.0.0.1:8080/api")  # a local server is fine, even with secure
+
+
+def test_url_secrets_cover_the_forms_a_client_logs() -> None:
+    from hookyard import url_secrets
+
+    url = "https://Prod-12.WestUS.logic.azure.com:443/workflows/abc/triggers/run?api-version=1&sig=S1g-Value-123"
+    found = url_secrets(url)
+    assert url in found
+    assert (
+        "https://prod-12.westus.logic.azure.com/workflows/abc/triggers/run?api-version=1&sig=S1g-Value-123"
+        in found
+    )
+    assert "S1g-Value-123" in found and "/workflows/abc/triggers/run" in found
+
+
+@pytest.mark.parametrize("token", ["", "to ken", "tok\nen", "tok\x00en", "tökén"])
+def test_header_text_refuses_what_a_header_cannot_carry(token: str) -> None:
+    from attrs import field, frozen
+
+    from hookyard import header_text
+
+    @frozen
+    class Options:
+        token: str = field(validator=header_text)
+
+    with pytest.raises(ValueError, match="token must"):
+        Options(token=token)

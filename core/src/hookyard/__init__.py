@@ -17,7 +17,7 @@ from hookyard.events import (
     stable_event_id,
 )
 from hookyard.hookspecs import hookimpl
-from hookyard.options import http_url, positive_seconds
+from hookyard.options import header_text, http_url, positive_seconds, url_secrets
 from hookyard.sinks import (
     DeliveryFailed,
     DeliveryRequest,
@@ -56,11 +56,13 @@ __all__ = [
     "SinkSpec",
     "VendorSpec",
     "WebhookRequest",
+    "header_text",
     "hide_in_logs",
     "hookimpl",
     "http_url",
     "parse_retry_after",
     "positive_seconds",
     "redact",
+    "url_secrets",
     "stable_event_id",
 ]

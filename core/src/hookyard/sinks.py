@@ -208,9 +208,11 @@ _HIDING = _Hiding()
 
 
 def hide_in_logs(secret: str, shown: str = "[redacted]") -> None:
-    """Never let the HTTP and SMTP client libraries log ``secret`` (a webhook URL whose path
-    is the credential, a token in a query): it is written as ``shown`` instead. Call it when
-    the sink opens; what the sink logs itself goes through :func:`redact`."""
+    """Never let the HTTP and SMTP client libraries log ``secret``: it is written as
+    ``shown`` instead. For a URL that is itself a credential (a Slack or Teams webhook),
+    pass each of :func:`hookyard.url_secrets` (its path, its ``sig``, the URL as the client
+    rewrites it). Call it when the sink opens; what the sink logs itself goes through
+    :func:`redact`."""
     if not secret:
         return
     _HIDING.shown[secret] = shown

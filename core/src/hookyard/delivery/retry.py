@@ -46,7 +46,8 @@ def is_retryable(failure: DeliveryFailed, policy: RetryPolicy) -> bool:
         return False
     if status in policy.retry_statuses:
         return True
-    return status >= 500 or status in RETRYABLE_4XX or status < 400
+    # A redirect (3xx) is a wrong URL, which retrying does not fix; sinks never follow one.
+    return status >= 500 or status in RETRYABLE_4XX or status < 300
 
 
 def backoff(attempt: int, policy: RetryPolicy, rng: random.Random | None = None) -> float:

@@ -133,6 +133,8 @@ class ActionParams:
     @classmethod
     def _of(cls, declared: Any, options: Any) -> ActionParams:
         if callable(declared) and not isinstance(declared, type):
+            if options is None:  # the sink's options are wrong (reported there): not judged
+                return cls()
             declared = declared(options)  # the class depends on the sink's options
         if declared is None:
             return cls()
