@@ -17,6 +17,8 @@ for chat.message and chat.started) and with the sink receiver's record cleared:
   one ``hookyard worker`` process delivers them: deliveries/s until the sink has them all.
 - ``rss``: the RSS of ``hookyard serve`` and every process below it (``/proc`` children)
   when idle, after a warm-up and after each chunk of ``--events`` webhooks (200,000).
+- ``routing``: bench/routing.py in this process, before any server starts (and alone, no
+  server at all): routing cost per event with 10, 1,000 and 10,000 routes.
 
 A load generator process (bench/_client.py) drives each target. On two or more cores the
 servers are pinned to core 0, the load generator and the sink receiver to core 1. The end
@@ -73,7 +75,7 @@ routes:
     to: receiver
 """
 #: In the order ``--all`` runs them (the long ones last).
-SCENARIOS = ("serve", "halfload", "nodered", "drain", "rss")
+SCENARIOS = ("routing", "serve", "halfload", "nodered", "drain", "rss")
 #: Webhooks sent before the RSS scenario's "before" figure (imports and caches warmed).
 RSS_WARMUP = 2_000
 
@@ -448,6 +450,15 @@ def main() -> None:
     results: dict[str, Any] = {"scenarios": args.scenarios, "busy": busy}
     started = time.monotonic()
     try:
+        if "routing" in args.scenarios:
+            import routing
+
+            results["routing"] = routing.measure()
+            routing.report(results["routing"])
+            if args.scenarios == ["routing"]:
+                if args.json:
+                    _write_json(args.json, results)
+                return
         bench.start_sink()
         print_header(args, busy)
         bare = results["bare"] = bench.bare()

@@ -105,6 +105,23 @@ def found_values(event: Mapping[str, Any], path: tuple[str, ...]) -> list[Any]:
     return current
 
 
+_THROUGH_LIST: Any = object()
+
+
+def _plain_get(event: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at ``path`` through objects only (None when missing), or ``_THROUGH_LIST``
+    when a list is on the way: :func:`found_values` then finds every item's."""
+    value: Any = event
+    for part in path:
+        if type(value) is dict:
+            value = value.get(part)
+        elif value is None:
+            return None
+        else:
+            return _THROUGH_LIST
+    return value
+
+
 def _has(item: Any, part: str) -> bool:
     return isinstance(item, Mapping) and part in item
 
@@ -159,7 +176,7 @@ def value_test(op: str, operand: Any) -> Callable[[Any], bool]:
     """The test of one value (not a list) for operator ``op`` with a checked ``operand``."""
     if op == "in":
         allowed = frozenset(canonical(item) for item in operand)
-        return lambda value: canonical(value) in allowed
+        return lambda value: (value if type(value) is str else canonical(value)) in allowed
     if op == "regex":
         search = re.compile(operand).search
         return lambda value: (text := text_of(value)) is not None and search(text) is not None
@@ -211,7 +228,8 @@ class FieldTest:
         return cls(field, tuple(field.split(".")), op, operand, negated, check)
 
     def test(self, event: Mapping[str, Any]) -> bool:
-        values = found_values(event, self.path)
+        value = _plain_get(event, self.path)
+        values = [value] if value is not _THROUGH_LIST else found_values(event, self.path)
         if self.op == "exists":
             return any(value is not None and value != [] for value in values) is self.operand
         return self._any(values or [None]) is not self.negated
@@ -219,7 +237,7 @@ class FieldTest:
     def _any(self, values: list[Any]) -> bool:
         check = self.check
         for value in values:
-            if isinstance(value, list) and self.op != "contains":
+            if type(value) is list and self.op != "contains":
                 if any(check(item) for item in value):
                     return True
             elif check(value):
@@ -237,7 +255,9 @@ def _contains(member: Any, text: Callable[[Any], bool]) -> Callable[[Any], bool]
     """``contains``: a list holding an item equal to ``member``, or text holding the text."""
 
     def check(value: Any) -> bool:
-        if isinstance(value, list):
+        if type(value) is list:
+            if type(member) is str:
+                return member in value  # only text equals text
             return any(canonical(item) == member for item in value)
         return text(value)
 

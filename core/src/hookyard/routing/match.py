@@ -55,13 +55,20 @@ class CompiledMatch:
 
     :param pins: the values a match requires of ``type``, ``vendor`` and ``source`` at its
         top level (``eq``, ``in`` or the short form), by field, for the route index.
+    :param unpinned: the conditions other than those pins.
     """
 
     conditions: tuple[Condition, ...] = ()
     pins: Mapping[str, frozenset[str]] = field(factory=dict)
+    unpinned: tuple[Condition, ...] = ()
 
-    def test(self, event: Mapping[str, Any]) -> bool:
-        return all(condition.test(event) for condition in self.conditions)
+    def test(self, event: Mapping[str, Any], pins_hold: bool = False) -> bool:
+        """Whether every condition holds for ``event``; with ``pins_hold`` (the index found
+        the route by the event's type, vendor and source) only the unpinned ones are tested."""
+        for condition in self.unpinned if pins_hold else self.conditions:
+            if not condition.test(event):
+                return False
+        return True
 
     def explain(self, event: Mapping[str, Any]) -> list[Verdict]:
         """One verdict per condition of the mapping, in the order they are written."""
@@ -88,15 +95,20 @@ def compile_match(raw: Mapping[str, Any], place: KeyPath, problems: Problems) ->
     """``raw`` (a route's ``match`` at ``place``) compiled; each mistake added to ``problems``."""
     conditions = _conditions(raw, place, problems)
     pins: dict[str, frozenset[str]] = {}
+    unpinned = []
     for condition in conditions:
-        if isinstance(condition, FieldTest) and condition.field in PINNED:
-            values = _pinned(condition)
-            if values is not None:
-                pins[condition.field] = values
-    return CompiledMatch(conditions, pins)
+        values = _pinned(condition)
+        if isinstance(condition, FieldTest) and values is not None:
+            pins[condition.field] = values
+        else:
+            unpinned.append(condition)
+    return CompiledMatch(conditions, pins, tuple(unpinned))
 
 
-def _pinned(condition: FieldTest) -> frozenset[str] | None:
+def _pinned(condition: Condition) -> frozenset[str] | None:
+    """The values ``condition`` allows ``type``, ``vendor`` or ``source``, if it pins one."""
+    if not isinstance(condition, FieldTest) or condition.field not in PINNED:
+        return None
     if condition.op not in ("eq", "in"):
         return None
     values = condition.operand if condition.op == "in" else [condition.operand]
