@@ -57,9 +57,13 @@ async def test_a_customer_without_email_leaves_the_agent_as_requester(
 async def test_a_conversation_with_a_ticket_in_its_link_gets_no_second(
     sink: ZendeskSink, zendesk: ZendeskApi
 ) -> None:
-    result = await sink.deliver(delivery_request("create_ticket", TICKET, link={"ticket_id": 41}))
-    assert result.response == "ticket 41 exists for this conversation"
-    assert zendesk.requests == []
+    first = await sink.deliver(delivery_request("create_ticket", TICKET, chat_id="c-4"))
+    known = first.link
+    assert known is not None
+    result = await sink.deliver(delivery_request("create_ticket", TICKET, link=known))
+    assert result.response == f"ticket {known['ticket_id']} exists for this conversation"
+    assert len(zendesk.tickets) == 1
+    assert len(zendesk.handled("POST", ".*")) == 1  # one create
 
 
 async def test_a_ticket_with_the_conversations_external_id_is_adopted(

@@ -129,3 +129,26 @@ async def test_a_status_retried_after_a_timeout_changes_nothing_again(
     assert result.response == f"ticket {ticket_id} is closed already"
     assert zendesk.tickets[ticket_id]["status"] == "closed"
     assert len(zendesk.handled("PUT", ".*")) == 1  # a second would be refused: closed
+
+
+async def test_a_customer_whose_ticket_was_closed_gets_a_new_one(
+    sink: ZendeskSink, zendesk: ZendeskApi
+) -> None:
+    """An offline message weeks later: the conversation is the customer's, its ticket closed."""
+    first = await sink.deliver(delivery_request("create_ticket", TICKET, chat_id=None))
+    conversation = "livechat-main/customer/customer-1"
+    opened = await sink.deliver(
+        evolve(delivery_request("create_ticket", TICKET), conversation=conversation)
+    )
+    closing = delivery_request("set_status", SetStatus(status="closed"), link=opened.link)
+    await sink.deliver(evolve(closing, conversation=conversation))
+
+    again = evolve(delivery_request("create_ticket", TICKET), conversation=conversation)
+    reopened = await sink.deliver(evolve(again, link=opened.link))
+    still = await sink.deliver(evolve(again, link=reopened.link, attempt=2))
+
+    assert first.link is None
+    assert reopened.link is not None and reopened.link != opened.link
+    assert len(zendesk.tickets) == 3  # no chat, the closed one, and the customer's new one
+    assert still.link is None  # the open one is kept: no fourth
+    assert len(zendesk.external(conversation)) == 2

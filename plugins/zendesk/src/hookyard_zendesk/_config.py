@@ -28,13 +28,16 @@ def _without_slash(url: str) -> str:
 
 
 def _check_email(_instance: object, _attribute: object, value: str) -> None:
-    if "@" not in value or value != value.strip() or "/" in value:
+    wrong = ("/", ":") + tuple(c for c in value if c.isspace() or not c.isprintable())
+    if "@" not in value or any(c in value for c in wrong):
         raise ValueError(f"email must be the e-mail address of the token's agent, got {value!r}")
 
 
 def _check_token(_instance: object, _attribute: object, value: str) -> None:
     if not value.strip():
         raise ValueError("token must be a Zendesk API token (Admin Center > Apps > Zendesk API)")
+    if any(c.isspace() for c in value) or not (value.isascii() and value.isprintable()):
+        raise ValueError("token must be printable ASCII without spaces or line breaks")
 
 
 @frozen
@@ -55,6 +58,7 @@ class ZendeskConfig:
     url: str = field(
         validator=http_url(
             site_only=True,
+            secure=True,
             example="https://acme.zendesk.com",
             credentials="give them as email and token",
         ),

@@ -67,13 +67,14 @@ class ZendeskSink:
     async def create_ticket(
         self, request: DeliveryRequest, learned: dict[str, Any]
     ) -> DeliveryResult:
-        """Make the conversation's ticket unless it has one."""
+        """Make the conversation's ticket unless it has one that is not closed (a closed
+        ticket takes no update: a customer who comes back gets a new one)."""
         known = request.link.get("ticket_id")
-        if isinstance(known, int):
+        if isinstance(known, int) and await self.api.status_of(known) != "closed":
             return DeliveryResult(response=f"ticket {known} exists for this conversation")
-        if request.conversation is not None:
+        if request.conversation is not None and not isinstance(known, int):
             found = await self.api.find_ticket(request.conversation)
-            if found is not None:
+            if found is not None and await self.api.status_of(found) != "closed":
                 response = f"ticket {found} exists with this conversation's external_id"
                 return DeliveryResult(response=response, link={"ticket_id": found})
         what = "creating the ticket"
