@@ -62,7 +62,7 @@ def test_properties_must_be_a_mapping(tmp_path: Path) -> None:
         ("time_zone", "Mars/Olympus", "time_zone must be an IANA time zone"),
         ("ticket_key_property", "Hookyard Key", "ticket_key_property must be a property's"),
         ("pipeline_stage", " ", "pipeline_stage must not be empty"),
-        ("token", "pat na1", "token must not contain spaces"),
+        ("token", "pat na1", "token must be printable ASCII without spaces"),
     ],
 )
 def test_a_wrong_option_names_its_place(

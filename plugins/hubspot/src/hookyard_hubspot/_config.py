@@ -20,8 +20,8 @@ def _check_token(_instance: object, _attribute: object, value: str) -> None:
     # The token itself never goes into a message: they are shown and logged.
     if not value.strip():
         raise ValueError("token must not be empty (the private app's access token)")
-    if any(c.isspace() for c in value):
-        raise ValueError("token must not contain spaces or line breaks")
+    if any(c.isspace() for c in value) or not (value.isascii() and value.isprintable()):
+        raise ValueError("token must be printable ASCII without spaces or line breaks")
 
 
 def _check_not_empty(_instance: object, attribute: object, value: str) -> None:
@@ -72,7 +72,8 @@ class HubSpotConfig:
 
     token: str = field(repr=False, validator=_check_token)
     api_url: str = field(
-        default=DEFAULT_API_URL, validator=http_url(credentials="put the token in token")
+        default=DEFAULT_API_URL,
+        validator=http_url(query=False, secure=True, credentials="put the token in token"),
     )
     timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
     pipeline: str = field(default="0", validator=_check_not_empty)

@@ -42,10 +42,12 @@ def _check_email(_instance: object, _attribute: object, value: str) -> None:
 def _check_token(_instance: object, _attribute: object, value: str) -> None:
     if not value.strip():
         raise ValueError("token is empty: create an API token at id.atlassian.com")
+    if any(c.isspace() for c in value) or not (value.isascii() and value.isprintable()):
+        raise ValueError("token must be printable ASCII without spaces or line breaks")
 
 
 def _check_project(_instance: object, _attribute: object, value: str) -> None:
-    if not _PROJECT_KEY.match(value):
+    if not _PROJECT_KEY.fullmatch(value):
         raise ValueError(
             f"project is a project key such as SUP (capital letters, digits, _), got {value!r}"
         )
@@ -75,6 +77,7 @@ class JiraConfig:
     url: str = field(
         validator=http_url(
             site_only=True,
+            secure=True,
             example="https://your-site.atlassian.net",
             credentials="give them as email and token",
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 
-from hookyard import Seconds, http_url, positive_seconds
+from hookyard import Seconds, header_text, http_url, positive_seconds
 
 __all__ = [
     "DEFAULT_API_URL",
@@ -25,9 +25,10 @@ DEFAULT_API_URL = "https://slack.com/api"
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{6,}")
 
 
-def _token(_instance: object, _attribute: object, value: str | None) -> None:
+def _token(instance: object, attribute: Attribute[Any], value: str | None) -> None:
     if value is not None and (not value or any(c.isspace() for c in value)):
         raise ValueError("token must be a Slack token such as xoxb-…, without spaces")
+    header_text(instance, attribute, value)
 
 
 @frozen
@@ -44,9 +45,9 @@ class SlackConfig:
         that runs out of time is retried.
     """
 
-    webhook_url: str | None = field(default=None, repr=False, validator=http_url())
+    webhook_url: str | None = field(default=None, repr=False, validator=http_url(secure=True))
     token: str | None = field(default=None, repr=False, validator=_token)
-    api_url: str | None = field(default=None, validator=http_url())
+    api_url: str | None = field(default=None, validator=http_url(query=False, secure=True))
     timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
     def __attrs_post_init__(self) -> None:

@@ -10,7 +10,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hookyard import DeliveryFailed, DeliveryResult, hide_in_logs, parse_retry_after
+from hookyard import (
+    DeliveryFailed,
+    DeliveryResult,
+    hide_in_logs,
+    parse_retry_after,
+    url_secrets,
+)
 from hookyard_slack._answers import excerpt, rate_limited
 from hookyard_slack._config import TokenPost, TokenUpdate, WebhookPost
 from hookyard_slack._webapi import WebApi, metadata, since
@@ -32,10 +38,12 @@ class SlackSink:
     def __init__(self, config: SlackConfig) -> None:
         self.config = config
         self._client: httpx.AsyncClient | None = None
-        self._secrets = tuple(s for s in (config.token, config.webhook_url) if s)
+        webhook = url_secrets(config.webhook_url) if config.webhook_url else []
+        self._secrets = tuple(s for s in (config.token, *webhook) if s)
         if config.webhook_url is not None:
             parts = urlsplit(config.webhook_url)
-            hide_in_logs(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
+            for secret in webhook:
+                hide_in_logs(secret, f"{parts.scheme}://{parts.netloc}/[redacted]")
 
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
         """Post (or update), within ``timeout``; raise DeliveryFailed otherwise."""

@@ -26,6 +26,7 @@ from hookyard import (
     http_url,
     parse_retry_after,
     positive_seconds,
+    url_secrets,
 )
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class TeamsConfig:
         that runs out of time is retried.
     """
 
-    webhook_url: str = field(repr=False, validator=http_url())
+    webhook_url: str = field(repr=False, validator=http_url(secure=True))
     timeout: Seconds = field(default=Seconds(10.0), validator=positive_seconds)
 
 
@@ -116,8 +117,12 @@ class TeamsSink:
         parts = urlsplit(config.webhook_url)
         self._host = parts.hostname or "the webhook"
         # The query holds the signature; the path names the flow.
-        self._secrets = (config.webhook_url, *(v for _k, v in parse_qsl(parts.query) if v))
-        hide_in_logs(config.webhook_url, f"{parts.scheme}://{parts.netloc}/[redacted]")
+        self._secrets = (
+            *url_secrets(config.webhook_url),
+            *(v for _k, v in parse_qsl(parts.query) if v),
+        )
+        for secret in url_secrets(config.webhook_url):
+            hide_in_logs(secret, f"{parts.scheme}://{parts.netloc}/[redacted]")
 
     async def deliver(self, request: DeliveryRequest) -> DeliveryResult:
         """POST the card; raise DeliveryFailed unless 2xx."""
