@@ -173,3 +173,21 @@ def test_the_documented_example_is_a_valid_config(
         587,
         "from-the-environment",
     )
+
+
+@pytest.mark.parametrize(
+    ("sender", "message"),
+    [
+        ("a@example.com, c@example.com", "from is one sender"),
+        ("a@exa\x00mple.com", "expected an e-mail address"),
+    ],
+)
+def test_a_sender_no_mail_could_carry_is_named(tmp_path: Path, sender: str, message: str) -> None:
+    [problem] = _problems(tmp_path, {"host": "smtp.example.com", "from": sender})
+    assert problem.startswith("sinks.mail.from:") and message in problem
+
+
+def test_a_recipient_with_a_control_character_is_named(tmp_path: Path) -> None:
+    send = {**SEND, "to": "b@exa\x00mple.com"}
+    [problem] = _problems(tmp_path, {"host": "smtp.example.com", "from": "h@example.com"}, send)
+    assert problem.startswith("routes[0].with.to: an address has a control character")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from difflib import get_close_matches
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, fields, frozen
@@ -74,7 +74,11 @@ def _structure_from(value: Any, _type: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected an e-mail address such as help@example.com, got {value!r}")
     address = sender_address(value)
-    if "\r" in value or "\n" in value or "@" not in address or address.endswith("@"):
+    if len(getaddresses([value])) != 1:
+        raise ValueError(
+            f"from is one sender (RFC 5322 allows one From without Sender), got {value!r}"
+        )
+    if not value.isprintable() or "@" not in address or address.endswith("@"):
         raise ValueError(
             f"expected an e-mail address such as help@example.com or "
             f"'Support <help@example.com>', got {value!r}"

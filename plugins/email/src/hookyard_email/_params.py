@@ -29,6 +29,8 @@ def parse_recipients(value: Any) -> Recipients:
     for item in items:
         if "\r" in item or "\n" in item:
             raise ValueError(f"an address has a line break: {item!r}")
+        if not item.isprintable():
+            raise ValueError(f"an address has a control character: {item!r}")
         for name, address in getaddresses([item]):
             local, at, domain = address.rpartition("@")
             if not (local and at and domain) or any(c.isspace() for c in address):
