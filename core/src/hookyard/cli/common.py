@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import re
+import shutil
 import sys
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -14,21 +18,28 @@ from hookyard.config import ConfigError, ConfigUnreadable
 from hookyard.plugins import PluginError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Coroutine, Iterator, Sequence
+    from collections.abc import Callable, Collection, Coroutine, Iterator, Sequence
 
     from hookyard.host import Host
     from hookyard.store import Store
 
 __all__ = [
     "CONTEXT_SETTINGS",
+    "WHEN",
+    "coloured",
     "config_option",
+    "fields",
+    "filter_options",
     "log_level_option",
     "fail",
     "load_host",
     "migrate",
     "printable",
+    "progress",
     "run_async",
+    "state_painter",
     "table",
+    "terminal_width",
     "user_errors",
     "with_store",
 ]
@@ -148,12 +159,170 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def table(rows: Sequence[Sequence[str]]) -> Iterator[str]:
+def terminal_width() -> int | None:
+    """Columns a table may take: the terminal's (or ``$COLUMNS``); None when stdout is piped
+    and ``$COLUMNS`` is not set, so that nothing is cut from what a script reads."""
+    if "COLUMNS" in os.environ or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def coloured() -> bool:
+    """Colour for stdout: only on a terminal, and never with ``$NO_COLOR`` set."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+#: The colour of each state of an event, a delivery or an attempt.
+STATE_COLOURS = {
+    "stored": "green",
+    "delivered": "green",
+    "unparsed": "red",
+    "dead": "red",
+    "pending": "yellow",
+    "retry": "yellow",
+    "delivering": "cyan",
+    "released": "cyan",
+}
+
+
+def state_painter(column: int) -> Callable[[int, str], str] | None:
+    """For :func:`table`: the states in ``column`` in their colours, when colour is on."""
+    if not coloured():
+        return None
+
+    def paint(at: int, cell: str) -> str:
+        colour = STATE_COLOURS.get(cell) if at == column else None
+        return click.style(cell, fg=colour) if colour else cell
+
+    return paint
+
+
+#: The narrowest a cell is cut to so that a table fits.
+NARROWEST = 4
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _fitted(rows: list[list[str]], width: int | None, shrink: Collection[int]) -> list[int]:
+    """Each column's width; the widest of ``shrink`` lose a character in turn (evening them
+    out) until the lines fit ``width`` or none is wider than :data:`NARROWEST`."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    if width is None:
+        return widths
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    while excess > 0:
+        wide = [i for i in shrink if widths[i] > NARROWEST]
+        if not wide:
+            break
+        widths[max(wide, key=lambda i: widths[i])] -= 1
+        excess -= 1
+    return widths
+
+
+def table(
+    rows: Sequence[Sequence[str]],
+    *,
+    width: int | None = None,
+    shrink: Collection[int] = (),
+    right: Collection[int] = (),
+    paint: Callable[[int, str], str] | None = None,
+) -> Iterator[str]:
     """``rows`` (the first is the header) as aligned lines; the last column is not padded,
     so a long value there (an error, a list of hooks) does not widen the others. Control
-    characters in a cell are shown as escapes."""
-    rows = [[printable(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        yield "  ".join([*cells, row[-1]]).rstrip()
+    characters in a cell are shown as escapes.
+
+    :param width: the columns the lines may take: the widest of the ``shrink`` columns is
+        cut (with ``…``) until they fit; lines never wrap.
+    :param right: columns aligned right (numbers).
+    :param paint: ``paint(column, cell)`` styles a cell below the header (colour).
+    """
+    shown = [[printable(cell) for cell in row] for row in rows]
+    widths = _fitted(shown, width, shrink)
+    for number, row in enumerate(shown):
+        cells = []
+        for column, (cell, size) in enumerate(zip(row, widths, strict=True)):
+            text = _cut(cell, size)
+            pad = " " * (size - len(text))
+            if paint is not None and number:
+                text = paint(column, text)
+            last = column == len(row) - 1
+            cells.append(pad + text if column in right else text + ("" if last else pad))
+        yield "  ".join(cells).rstrip()
+
+
+def fields(pairs: Sequence[tuple[str, str]], indent: int = 2) -> Iterator[str]:
+    """``name  value`` lines, the values aligned, for one thing shown in full."""
+    width = max(len(name) for name, _ in pairs)
+    for name, value in pairs:
+        yield f"{' ' * indent}{name.ljust(width)}  {printable(value)}".rstrip()
+
+
+_DURATION = re.compile(r"(\d+)([smhdw])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class When(click.ParamType[datetime, Any]):
+    """A time: a duration before now (``30m``, ``24h``, ``7d``, ``2w``) or an ISO time
+    (``2026-12-01``, ``2026-12-01T10:00``, with ``Z`` or an offset; UTC without)."""
+
+    name = "when"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        if found := _DURATION.fullmatch(text):
+            delta = timedelta(**{_UNITS[found[2]]: int(found[1])})
+            return datetime.now(UTC) - delta
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is neither a duration (30m, 24h, 7d) nor an ISO time", param, ctx)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+WHEN = When()
+
+
+def filter_options(statuses: Sequence[str], *, deliveries: bool) -> Callable[[Any], Any]:
+    """The options that pick events (or deliveries), passed on as one ``filters`` dict."""
+    what = "deliveries" if deliveries else "events"
+    made = "made" if deliveries else "received"
+    options = [
+        click.option("--source", help=f"Only {what} of this source."),
+        click.option("--type", "type_", metavar="TYPE", help="Only of this event type."),
+        click.option("--chat", metavar="ID", help="Only of this chat (its id at the vendor)."),
+        click.option("--status", type=click.Choice(statuses), help=f"Only {what} in this state."),
+        click.option("--since", type=WHEN, help=f"Only {made} since: 30m, 24h, 7d or ISO time."),
+        click.option("--until", type=WHEN, help=f"Only {made} before: 30m, 24h, 7d or ISO time."),
+    ]
+    names = ["source", "type_", "chat", "status", "since", "until"]
+    if deliveries:
+        options.append(click.option("--sink", help="Only deliveries to this sink."))
+        options.append(click.option("--route", help="Only deliveries of this route."))
+        names += ["sink", "route"]
+
+    def decorate(command: Callable[..., T]) -> Callable[..., T]:
+        @wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            picked = {name.rstrip("_"): kwargs.pop(name) for name in names}
+            return command(*args, filters=picked, **kwargs)
+
+        for option in reversed(options):
+            wrapper = option(wrapper)
+        return wrapper
+
+    return decorate
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[int], None]]:
+    """``advance(n)`` moves a progress bar on stderr, shown when it is a terminal and there
+    is more than one thing to do."""
+    if total < 2 or not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    with click.progressbar(length=total, label=label, file=sys.stderr) as bar:
+        yield bar.update

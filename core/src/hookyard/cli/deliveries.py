@@ -1,47 +1,86 @@
-"""``hookyard deliveries``: see what was delivered, what is dead, and retry it."""
+"""``hookyard deliveries``: see what was delivered and what is dead, one delivery in full
+with its attempts, retry dead ones and replay any."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from hookyard._json import dumps
-from hookyard.cli.common import config_option, load_host, user_errors, with_store
+from hookyard.cli.common import (
+    WHEN,
+    config_option,
+    fail,
+    fields,
+    filter_options,
+    load_host,
+    printable,
+    progress,
+    state_painter,
+    table,
+    terminal_width,
+    user_errors,
+    with_store,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from datetime import datetime
+
+    from hookyard.config.model import Config
     from hookyard.store import Store
+    from hookyard.store.console import AttemptRecord, DeliveryDetail, Filters, Replayed
     from hookyard.store.deliveries import DeliveryRecord
 
-__all__ = ["deliveries"]
+__all__ = ["deliveries", "delivery_table"]
 
 STATUSES = ["pending", "delivering", "delivered", "dead"]
+COLUMNS = ("id", "status", "try", "sink", "route", "event", "made", "error")
+#: The columns cut, widest first, for the table to fit the terminal.
+SHRINK = (3, 4, 5, 7)
+FILTER_FIELDS = ("source", "type", "chat", "status", "since", "until", "sink", "route")
 
 
 @click.group()
 def deliveries() -> None:
-    """Deliveries: list them, retry dead ones."""
+    """Deliveries: list them, show one, retry dead ones, replay any."""
 
 
-def _line(record: DeliveryRecord) -> str:
-    error = f"  {record.last_error}" if record.last_error else ""
-    return (
-        f"{record.id:>6}  {record.status:<10} {record.attempts:>3}  {record.sink:<16} "
-        f"{record.route:<24} {record.source}/{record.event_type}{error}"
-    )
+def _time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def _cells(record: DeliveryRecord) -> tuple[str, ...]:
+    error = record.last_error.splitlines()[0] if record.last_error else ""
+    event = f"{record.source}/{record.event_type}"
+    attempts = str(record.attempts)
+    made = record.created_at.strftime("%m-%d %H:%M")
+    return (str(record.id), record.status, attempts, record.sink, record.route, event, made, error)
+
+
+def delivery_table(records: Sequence[DeliveryRecord], indent: int = 0) -> Iterator[str]:
+    """``records`` as a table that fits the terminal (less ``indent`` columns)."""
+    width = terminal_width()
+    rows = [COLUMNS, *(_cells(record) for record in records)]
+    fit = None if width is None else width - indent
+    return table(rows, width=fit, shrink=SHRINK, right=(0, 2), paint=state_painter(1))
 
 
 @deliveries.command("list")
 @config_option
-@click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this state.")
+@filter_options(STATUSES, deliveries=True)
 @click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 @user_errors
-def list_deliveries(config_path: str, status: str | None, limit: int, as_json: bool) -> None:
-    """List deliveries, newest first."""
+def list_deliveries(config_path: str, filters: dict[str, Any], limit: int, as_json: bool) -> None:
+    """List deliveries, newest first (made: when it was planned, month-day hour:minute
+    in UTC; --json has the full times)."""
+    from hookyard.store.console import Filters
 
     async def fetch(store: Store) -> list[DeliveryRecord]:
-        return await store.deliveries.list(status=status, limit=limit)
+        return await store.deliveries.list(limit=limit, filters=Filters(**filters))
 
     host = load_host(config_path)
     records = with_store(host, fetch)
@@ -50,11 +89,92 @@ def list_deliveries(config_path: str, status: str | None, limit: int, as_json: b
             click.echo(dumps(host.converter.unstructure(record)))
         return
     if not records:
-        click.echo(f"no {status or ''} deliveries".replace("  ", " "))
+        click.echo(f"no {filters['status'] or ''} deliveries".replace("  ", " "))
         return
-    click.echo(f"{'id':>6}  {'status':<10} {'try':>3}  {'sink':<16} {'route':<24} event")
-    for record in records:
-        click.echo(_line(record))
+    for line in delivery_table(records):
+        click.echo(line)
+
+
+@deliveries.command("show")
+@config_option
+@click.argument("delivery_id", metavar="ID", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@user_errors
+def show(config_path: str, delivery_id: int, as_json: bool) -> None:
+    """Show one delivery: its event, rendered params, why it exists (its route) and every
+    attempt with its time, outcome, status, latency and response."""
+    host = load_host(config_path)
+    detail = with_store(host, lambda store: store.deliveries.show(delivery_id))
+    if detail is None:
+        fail(f"delivery {delivery_id} does not exist", 1)
+    why = _why(host.config, detail)
+    if as_json:
+        shown = host.converter.unstructure(detail)
+        click.echo(dumps({**shown.pop("delivery"), **shown, "why": why}))
+        return
+    for line in _detail(detail, why):
+        click.echo(line)
+
+
+def _why(config: Config, detail: DeliveryDetail) -> dict[str, Any]:
+    """The route that made the delivery, as configured now (None when it is gone)."""
+    record = detail.delivery
+    route = next((r for r in config.routes if r.name == record.route), None)
+    return {
+        "route": record.route,
+        "action": record.action,
+        "event_type": record.event_type,
+        "configured": route is not None,
+        "match": None if route is None else route.match,
+    }
+
+
+def _detail(detail: DeliveryDetail, why: dict[str, Any]) -> Iterator[str]:
+    record = detail.delivery
+    tries = f"{record.attempts} attempt{'' if record.attempts == 1 else 's'}"
+    yield f"delivery {record.id}: {record.status} ({tries})"
+    due = _time(record.next_attempt_at) if record.status == "pending" else "-"
+    yield from fields(
+        [
+            ("event", f"{record.source}/{record.event_id} ({record.event_type})"),
+            ("sink", f"{record.sink} (action {record.action})"),
+            ("key", record.idempotency_key),
+            ("made", _time(record.created_at)),
+            ("next attempt", due),
+            ("delivered_at", _time(record.delivered_at)),
+            ("last error", record.last_error or "-"),
+        ]
+    )
+    yield f"why: route {printable(record.route)!r}, action {record.action}, {record.event_type}"
+    if why["configured"]:
+        yield f"  match {printable(json.dumps(why['match'], ensure_ascii=False))}"
+    else:
+        yield "  the route is no longer in the configuration"
+    yield "params:"
+    yield from _indented(json.dumps(detail.params, indent=2, ensure_ascii=False))
+    yield "event:"
+    yield from _indented(json.dumps(detail.event, indent=2, ensure_ascii=False))
+    if not detail.attempts:
+        yield "attempts: none yet"
+        return
+    yield "attempts:"
+    yield from (f"  {line}" for line in _attempts(detail.attempts))
+
+
+def _indented(text: str) -> Iterator[str]:
+    return (f"  {printable(line)}" for line in text.splitlines())
+
+
+def _attempts(attempts: Sequence[AttemptRecord]) -> Iterator[str]:
+    rows = [("#", "started", "outcome", "status", "latency", "response")]
+    for a in attempts:
+        status = "-" if a.status_code is None else str(a.status_code)
+        response = (a.response or "-").splitlines()[0] if a.response else "-"
+        latency = f"{a.latency_ms} ms"
+        rows.append((str(a.number), _time(a.started_at), a.outcome, status, latency, response))
+    width = terminal_width()
+    fit = None if width is None else width - 2
+    return table(rows, width=fit, shrink=(5,), right=(0, 4), paint=state_painter(2))
 
 
 @deliveries.command("retry")
@@ -85,3 +205,77 @@ def retry(config_path: str, ids: tuple[int, ...], all_dead: bool) -> None:
         click.echo(f"delivery {delivery_id} does not exist", err=True)
     if missing:
         raise SystemExit(1)
+
+
+def _filters(given: Sequence[str]) -> Filters:
+    """``--filter FIELD=VALUE`` options as the filters of ``deliveries list``."""
+    from hookyard.store.console import Filters
+
+    picked: dict[str, Any] = {}
+    for text in given:
+        name, equals, value = text.partition("=")
+        if not equals or name not in FILTER_FIELDS:
+            known = ", ".join(FILTER_FIELDS)
+            raise click.BadParameter(f"{text!r} is not FIELD=VALUE, FIELD one of {known}")
+        if name in ("since", "until"):
+            picked[name] = WHEN.convert(value, None, None)
+        elif name == "status" and value not in STATUSES:
+            raise click.BadParameter(f"status {value!r} is not one of {', '.join(STATUSES)}")
+        else:
+            picked[name] = value
+    return Filters(**picked)
+
+
+@deliveries.command("replay")
+@config_option
+@click.argument("ids", nargs=-1, type=int)
+@click.option(
+    "--filter",
+    "given",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Replay every delivery these pick (repeat it): the filters of deliveries list, "
+    "e.g. --filter sink=slack --filter status=dead --filter since=2h.",
+)
+@user_errors
+def replay(config_path: str, ids: tuple[int, ...], given: tuple[str, ...]) -> None:
+    """Deliver deliveries again, delivered ones included: due now, with a fresh attempt
+    budget and the same idempotency key.
+
+    Their attempts so far are kept and the next is numbered on. A delivery being delivered
+    now is left as it is. A running hookyard (serve or worker) picks them up within its
+    poll interval. Exit code 1 when a delivery named does not exist.
+    """
+    if bool(ids) == bool(given):
+        raise click.UsageError("name delivery ids or say --filter (not both)")
+    filters = _filters(given) if given else None
+    outcome = with_store(load_host(config_path), lambda store: _replay_all(store, ids, filters))
+    replayed, in_flight = outcome.replayed, outcome.in_flight
+    if filters is not None and not replayed and not in_flight:
+        click.echo("no deliveries match")
+        return
+    named = f": {', '.join(map(str, replayed)) or '-'}" if ids else ""
+    click.echo(f"{len(replayed)} delivery(ies) replayed{named}")
+    for delivery_id in in_flight:
+        click.echo(f"delivery {delivery_id} is being delivered now; left as it is", err=True)
+    missing = sorted(set(ids) - set(replayed) - set(in_flight))
+    for delivery_id in missing:
+        click.echo(f"delivery {delivery_id} does not exist", err=True)
+    if missing:
+        raise SystemExit(1)
+
+
+async def _replay_all(store: Store, ids: Sequence[int], filters: Filters | None) -> Replayed:
+    from hookyard.store.console import REPLAY_BATCH, Replayed
+
+    wanted = sorted(set(ids)) if filters is None else await store.deliveries.matching(filters)
+    replayed: list[int] = []
+    in_flight: list[int] = []
+    with progress(len(wanted), "replaying") as advance:
+        for start in range(0, len(wanted), REPLAY_BATCH):
+            batch = wanted[start : start + REPLAY_BATCH]
+            done = await store.deliveries.replay(batch)
+            replayed += done.replayed
+            in_flight += done.in_flight
+            advance(len(batch))
+    return Replayed(replayed, in_flight)

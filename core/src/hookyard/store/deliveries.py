@@ -1,9 +1,11 @@
-"""Deliveries after intake: claiming under a lease, recording outcomes, listing, retrying."""
+"""Deliveries after intake: claiming under a lease, recording outcomes, listing, retrying
+and replaying (the console's queries are in store/console.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from attrs import evolve
 from sqlalchemy import (
     and_,
     bindparam,
@@ -26,7 +28,6 @@ from hookyard.store._delivery_rows import (
     attempt_row,
     outcome_row,
     to_claimed,
-    to_record,
 )
 from hookyard.store._schema import (
     UTCDateTime,
@@ -36,6 +37,15 @@ from hookyard.store._schema import (
     events,
 )
 from hookyard.store.clock import database_now
+from hookyard.store.console import (
+    DeliveryDetail,
+    Filters,
+    Replayed,
+    delivery_ids,
+    list_deliveries,
+    show_delivery,
+)
+from hookyard.store.console import replay as replay_deliveries
 from hookyard.store.errors import translated
 from hookyard.store.links import merge_links
 from hookyard.store.notify import notify_due
@@ -339,20 +349,32 @@ class DeliveryStore:
 
     @translated
     async def list(
-        self, status: str | None = None, limit: int = 100, ids: Sequence[int] | None = None
-    ) -> list[DeliveryRecord]:
-        query = (
-            select(deliveries, events.c.event_id, events.c.type, events.c.source)
-            .join(events, events.c.pk == deliveries.c.event_pk)
-            .order_by(deliveries.c.id.desc())
-            .limit(limit)
-        )
+        self,
+        status: str | None = None,
+        limit: int | None = 100,
+        ids: Sequence[int] | None = None,
+        filters: Filters | None = None,
+    ) -> builtins.list[DeliveryRecord]:
+        """Deliveries newest first (of ``status``, ``ids``, ``filters``); ``limit=None``: all."""
         if status is not None:
-            query = query.where(deliveries.c.status == status)
-        if ids is not None:
-            query = query.where(deliveries.c.id.in_(ids))
-        async with self._engine.connect() as connection:
-            return [to_record(row) for row in await connection.execute(query)]
+            filters = evolve(filters or Filters(), status=status)
+        return await list_deliveries(self._engine, filters, limit, ids)
+
+    @translated
+    async def show(self, delivery_id: int) -> DeliveryDetail | None:
+        """One delivery in full (``hookyard deliveries show``); None if it does not exist."""
+        return await show_delivery(self._engine, delivery_id)
+
+    @translated
+    async def matching(self, filters: Filters) -> builtins.list[int]:
+        """The ids of every delivery ``filters`` pick, oldest first."""
+        return await delivery_ids(self._engine, filters)
+
+    @translated
+    async def replay(self, ids: Sequence[int]) -> Replayed:
+        """Make deliveries in any state but ``delivering`` due now, with a fresh attempt
+        budget and the same idempotency key (``hookyard deliveries replay``)."""
+        return await replay_deliveries(self._engine, ids)
 
     @translated
     async def counts(self) -> dict[str, int]:

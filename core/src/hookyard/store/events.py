@@ -1,4 +1,5 @@
-"""The event log: listing events, and replacing a kept unparsed payload by its events."""
+"""The event log: listing and showing events, and replacing a kept unparsed payload by its
+events."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import json
 from datetime import datetime  # noqa: TC003 (attrs fields, read at runtime by cattrs)
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 from sqlalchemy import delete, func, select, update
 
+from hookyard._json import loads
+from hookyard.store._delivery_rows import DeliveryRecord  # noqa: TC001 (an attrs field)
 from hookyard.store._schema import events
+from hookyard.store.console import Filters, event_conditions, list_deliveries
 from hookyard.store.errors import translated
 from hookyard.store.intake import insert_rows
 
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
 
     from hookyard.store._rows import EventRow
 
-__all__ = ["EventRecord", "EventStore", "Replaced", "UnparsedPayload"]
+__all__ = ["EventDetail", "EventRecord", "EventStore", "Replaced", "UnparsedPayload"]
 
 STATUSES = ("stored", "unparsed")
 
@@ -57,6 +61,26 @@ class UnparsedPayload:
     payload: bytes
     headers: dict[str, str]
     error: str | None
+
+    @property
+    def text(self) -> str:
+        """The payload as text (bytes that are not UTF-8 shown as replacement characters)."""
+        return self.payload.decode("utf-8", errors="replace")
+
+
+@frozen
+class EventDetail:
+    """One event as ``hookyard events show`` shows it.
+
+    :param body: its JSON form; None for an unparsed payload.
+    :param payload: the body as received, for an unparsed payload; a stored event keeps
+        only its JSON form.
+    """
+
+    event: EventRecord
+    body: dict[str, Any] | None
+    payload: str | None
+    deliveries: list[DeliveryRecord]
 
 
 @frozen
@@ -125,16 +149,43 @@ class EventStore:
 
     @translated
     async def list(
-        self, status: str | None = None, source: str | None = None, limit: int = 100
+        self,
+        status: str | None = None,
+        source: str | None = None,
+        limit: int = 100,
+        filters: Filters | None = None,
     ) -> builtins.list[EventRecord]:
-        """Events and unparsed payloads, newest first."""
-        query = select(events).order_by(events.c.pk.desc()).limit(limit)
+        """Events and unparsed payloads, newest first (of ``status``, ``source``, ``filters``)."""
+        filters = filters or Filters()
         if status is not None:
-            query = query.where(events.c.status == status)
+            filters = evolve(filters, status=status)
+        if source is not None:
+            filters = evolve(filters, source=source)
+        where = event_conditions(filters, self._engine.dialect.name)
+        if filters.status is not None:
+            where.append(events.c.status == filters.status)
+        query = select(events).where(*where).order_by(events.c.pk.desc()).limit(limit)
+        async with self._engine.connect() as connection:
+            return [_record(row) for row in await connection.execute(query)]
+
+    @translated
+    async def show(self, event_id: str, source: str | None = None) -> builtins.list[EventDetail]:
+        """The events with ``event_id`` (one per source that has it, or of ``source``) in
+        full: JSON form, payload as received (unparsed ones), deliveries."""
+        query = select(events).where(events.c.event_id == event_id).order_by(events.c.pk)
         if source is not None:
             query = query.where(events.c.source == source)
         async with self._engine.connect() as connection:
-            return [_record(row) for row in await connection.execute(query)]
+            rows = list(await connection.execute(query))
+        return [
+            EventDetail(
+                _record(row),
+                None if row.body is None else loads(row.body),
+                _payload(row).text if row.status == "unparsed" else None,
+                await list_deliveries(self._engine, limit=None, event_pk=row.pk),
+            )
+            for row in rows
+        ]
 
     @translated
     async def count_unparsed(
