@@ -12,9 +12,12 @@ from hookyard.cli.events import events
 from hookyard.cli.links import links
 from hookyard.cli.new import new
 from hookyard.cli.plugins import plugins
+from hookyard.cli.route import route
+from hookyard.cli.routetests import route_tests
 from hookyard.cli.serve import serve, worker
 from hookyard.cli.simulate import simulate
 from hookyard.cli.sinks import sinks
+from hookyard.cli.tail import tail
 
 __all__ = ["main"]
 
@@ -25,6 +28,21 @@ def main() -> None:
     """hookyard: receive chat webhooks, normalize them, deliver them to sinks."""
 
 
-COMMANDS = (serve, worker, check, db, deliveries, events, links, sinks, simulate, plugins, new)
+COMMANDS = (
+    serve,
+    worker,
+    check,
+    route,
+    route_tests,
+    db,
+    deliveries,
+    events,
+    links,
+    sinks,
+    tail,
+    simulate,
+    plugins,
+    new,
+)
 for command in COMMANDS:
     main.add_command(command)

@@ -13,6 +13,7 @@ from hookyard.store.deliveries import DeliveryStore
 from hookyard.store.engine import create_engine, upgrade
 from hookyard.store.errors import StoreError, StoreUnavailable, display_url, translated
 from hookyard.store.events import EventStore
+from hookyard.store.feed import Feed
 from hookyard.store.intake import IntakeWriter
 from hookyard.store.links import LinkStore
 from hookyard.store.notify import DueListener
@@ -38,6 +39,7 @@ class Store:
         self.events = EventStore(self.engine)
         self.links = LinkStore(self.engine)
         self.waiting = WaitingClock(self.engine)
+        self.feed = Feed(self.engine)
         self.retention = Retention(self.engine)
 
     def due_listener(self, wake: Callable[[], None]) -> DueListener:
