@@ -1,0 +1,1 @@
+"""Internal: route test files (``hookyard test``) and the events they route."""
