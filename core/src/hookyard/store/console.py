@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sqlalchemy import ColumnElement, Select
-    from sqlalchemy.ext.asyncio import AsyncEngine
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 __all__ = [
     "REPLAY_BATCH",
@@ -217,23 +217,32 @@ async def replay(engine: AsyncEngine, ids: Sequence[int]) -> Replayed:
     included; their attempts are kept and the next is numbered on, with the same
     idempotency key. One being delivered now is left as it is."""
     async with engine.begin() as connection:
-        now = await database_now(connection)
-        result = await connection.execute(
-            update(deliveries)
-            .where(deliveries.c.id.in_(ids), deliveries.c.status != "delivering")
-            .values(
-                status="pending",
-                attempts_base=deliveries.c.attempts,
-                next_attempt_at=now,
-                updated_at=now,
-            )
-            .returning(deliveries.c.id)
-        )
-        replayed = sorted(row.id for row in result)
+        where = [deliveries.c.id.in_(ids), deliveries.c.status != "delivering"]
+        replayed = await due_again(connection, where)
         busy = select(deliveries.c.id).where(
             deliveries.c.id.in_(ids), deliveries.c.status == "delivering"
         )
         in_flight = sorted((await connection.execute(busy)).scalars())
-        if replayed:
-            await notify_due(connection)
     return Replayed(replayed, in_flight)
+
+
+async def due_again(connection: AsyncConnection, where: Sequence[Any]) -> list[int]:
+    """Make the deliveries ``where`` says pending and due now with a fresh attempt budget
+    (their attempts kept, the next numbered on, the same idempotency key); their ids, and
+    the workers told. ``deliveries retry`` and ``deliveries replay`` both come here."""
+    now = await database_now(connection)
+    result = await connection.execute(
+        update(deliveries)
+        .where(*where)
+        .values(
+            status="pending",
+            attempts_base=deliveries.c.attempts,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        .returning(deliveries.c.id)
+    )
+    made = sorted(row.id for row in result)
+    if made:
+        await notify_due(connection)
+    return made

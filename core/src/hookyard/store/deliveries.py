@@ -42,6 +42,7 @@ from hookyard.store.console import (
     Filters,
     Replayed,
     delivery_ids,
+    due_again,
     list_deliveries,
     show_delivery,
 )
@@ -394,20 +395,7 @@ class DeliveryStore:
         if ids is not None:
             where.append(deliveries.c.id.in_(ids))
         async with self._engine.begin() as connection:
-            now = await database_now(connection)
-            result = await connection.execute(
-                update(deliveries)
-                .where(*where)
-                .values(
-                    status="pending",
-                    attempts_base=deliveries.c.attempts,
-                    next_attempt_at=now,
-                    updated_at=now,
-                )
-                .returning(deliveries.c.id)
-            )
-            await notify_due(connection)
-            return sorted(row.id for row in result)
+            return await due_again(connection, where)
 
     @translated
     async def attempts_of(self, delivery_id: int) -> builtins.list[dict[str, Any]]:
