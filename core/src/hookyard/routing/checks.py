@@ -133,7 +133,7 @@ def match_shape(key: str) -> Shape | str:
         seen, verb = parts[:depth], "is"
         if shape.kind == "list" and shape.item is not None:
             shape, verb = shape.item, "holds"
-            if part.isdigit():
+            if part.isascii() and part.isdigit():
                 continue
         if shape.kind == "free":
             return shape

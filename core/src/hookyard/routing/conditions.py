@@ -9,12 +9,13 @@ the same decision without the words, for routing.
 from __future__ import annotations
 
 import json
+import logging
 import math
-import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+import regex
 from attrs import frozen
 
 __all__ = [
@@ -29,6 +30,11 @@ __all__ = [
     "parse_time",
     "shown",
 ]
+
+log = logging.getLogger("hookyard.routing")
+
+#: How long one ``regex`` condition may search one value (seconds).
+REGEX_TIMEOUT = 0.05
 
 _NOTHING: Any = object()
 
@@ -97,7 +103,7 @@ def found_values(event: Mapping[str, Any], path: tuple[str, ...]) -> list[Any]:
                 if part in value:
                     following.append(value[part])
             elif isinstance(value, list):
-                if part.isdigit():
+                if part.isascii() and part.isdigit():
                     following += value[int(part) : int(part) + 1]
                 else:
                     following += [item[part] for item in value if _has(item, part)]
@@ -140,16 +146,18 @@ def parse_time(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any) -> float | int | None:
     """A number, or text that reads as a finite one (``"4"``); None otherwise."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int):
+        return value  # compared exactly, however large
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
         return number if math.isfinite(number) else None
     return None
@@ -178,15 +186,38 @@ def value_test(op: str, operand: Any) -> Callable[[Any], bool]:
         allowed = frozenset(canonical(item) for item in operand)
         return lambda value: (value if type(value) is str else canonical(value)) in allowed
     if op == "regex":
-        search = re.compile(operand).search
-        return lambda value: (text := text_of(value)) is not None and search(text) is not None
+        return _regex_test(operand)
     if op in ("contains", "starts_with", "ends_with"):
         return _text_test(op, str(operand))
     if isinstance(operand, datetime):
         order, moment = _ORDER[op], operand
         return lambda value: (time := parse_time(value)) is not None and order(time, moment)
-    order, limit = _ORDER[op], float(operand)
+    order, limit = _ORDER[op], operand if isinstance(operand, int) else float(operand)
     return lambda value: (number := _number(value)) is not None and order(number, limit)
+
+
+def _regex_test(pattern: str) -> Callable[[Any], bool]:
+    """A search that gives up after :data:`REGEX_TIMEOUT`: a pattern such as ``(a+)+$``
+    takes exponential time on a sender's ``aaaa…!``, and one webhook must never stop
+    intake. A search that runs out of time does not match, and says so in the log."""
+    search = regex.compile(pattern).search
+
+    def test(value: Any) -> bool:
+        text = text_of(value)
+        if text is None:
+            return False
+        try:
+            return search(text, timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            log.warning(
+                "regex %r gave up on %d characters after %gs: taken as not matching",
+                pattern,
+                len(text),
+                REGEX_TIMEOUT,
+            )
+            return False
+
+    return test
 
 
 def _text_test(op: str, operand: str) -> Callable[[Any], bool]:

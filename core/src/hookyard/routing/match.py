@@ -9,11 +9,11 @@ other mapping is a value to compare as it is.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+import regex
 from attrs import field, frozen
 
 from hookyard import events
@@ -99,7 +99,9 @@ def compile_match(raw: Mapping[str, Any], place: KeyPath, problems: Problems) ->
     for condition in conditions:
         values = _pinned(condition)
         if isinstance(condition, FieldTest) and values is not None:
-            pins[condition.field] = values
+            # Two tests of one pinned field both hold only for the values both allow.
+            kept = pins.get(condition.field)
+            pins[condition.field] = values if kept is None else kept & values
         else:
             unpinned.append(condition)
     return CompiledMatch(conditions, pins, tuple(unpinned))
@@ -272,9 +274,11 @@ def _text_operand(key: str, op: str, operand: Any, shape: Shape) -> tuple[str | 
         return f"{op} takes text, got {yaml_kind(operand)} {operand!r}", operand
     if op == "regex":
         try:
-            re.compile(operand)
-        except re.error as exc:
-            return f"not a regular expression (Python re): {exc}", operand
+            regex.compile(operand)
+        except regex.error as exc:
+            return f"not a regular expression: {exc}", operand
+        except Exception as exc:  # OverflowError, RecursionError: a pattern past the limits
+            return f"not a regular expression: {type(exc).__name__}: {exc}", operand
     return None, operand
 
 
