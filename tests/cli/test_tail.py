@@ -64,3 +64,25 @@ def test_tail_shows_what_arrived_and_each_attempt(tmp_path: Path) -> None:
     records = [json.loads(line) for line in as_json.output.splitlines()]
     assert {r["kind"] for r in records} == {"attempt"}
     assert sorted(r["outcome"] for r in records) == ["delivered", "delivered", "retry"]
+
+
+def test_tail_by_source_shows_only_that_sources_attempts(tmp_path: Path) -> None:
+    with RecordingServer() as server:
+        path = _config(tmp_path, server.url)
+        config = json.loads(path.read_text())
+        config["sources"]["other"] = {"vendor": "generic", "auth": "none"}
+        path.write_text(json.dumps(config))
+
+        async def run() -> None:
+            async with open_host(config, path.parent) as host:
+                for source in ("other", "site", "other"):
+                    event = {"id": f"{source}-{len(server.requests)}", "type": "chat.started"}
+                    assert (await host.post(source, event)).status == 200
+                    await host.deliver()
+
+        asyncio.run(run())
+    args = ["tail", "--config", str(path), "--since", "5", "--source", "site", "--json"]
+    shown = CliRunner().invoke(main, [*args, "--count", "2"])
+    records = [json.loads(line) for line in shown.output.splitlines()]
+    assert [r["kind"] for r in records] == ["received", "attempt"]
+    assert {r["source"] for r in records} == {"site"}

@@ -274,8 +274,10 @@ class When(click.ParamType[datetime, Any]):
             return value
         text = str(value).strip()
         if found := _DURATION.fullmatch(text):
-            delta = timedelta(**{_UNITS[found[2]]: int(found[1])})
-            return datetime.now(UTC) - delta
+            try:
+                return datetime.now(UTC) - timedelta(**{_UNITS[found[2]]: int(found[1])})
+            except OverflowError:
+                self.fail(f"{text!r} reaches back before the year 1", param, ctx)
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -284,6 +286,9 @@ class When(click.ParamType[datetime, Any]):
 
 
 WHEN = When()
+
+#: A row id or a count as the store keeps it (a 64-bit integer).
+ROW_ID = click.IntRange(min=1, max=2**63 - 1)
 
 
 def filter_options(statuses: Sequence[str], *, deliveries: bool) -> Callable[[Any], Any]:

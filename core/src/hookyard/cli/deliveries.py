@@ -10,6 +10,7 @@ import click
 
 from hookyard._json import dumps
 from hookyard.cli.common import (
+    ROW_ID,
     WHEN,
     config_option,
     fail,
@@ -71,7 +72,13 @@ def delivery_table(records: Sequence[DeliveryRecord], indent: int = 0) -> Iterat
 @deliveries.command("list")
 @config_option
 @filter_options(STATUSES, deliveries=True)
-@click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1, max=1_000_000),
+    help="At most this many, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 @user_errors
 def list_deliveries(config_path: str, filters: dict[str, Any], limit: int, as_json: bool) -> None:
@@ -97,7 +104,7 @@ def list_deliveries(config_path: str, filters: dict[str, Any], limit: int, as_js
 
 @deliveries.command("show")
 @config_option
-@click.argument("delivery_id", metavar="ID", type=int)
+@click.argument("delivery_id", metavar="ID", type=ROW_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @user_errors
 def show(config_path: str, delivery_id: int, as_json: bool) -> None:
@@ -179,7 +186,7 @@ def _attempts(attempts: Sequence[AttemptRecord]) -> Iterator[str]:
 
 @deliveries.command("retry")
 @config_option
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=ROW_ID)
 @click.option("--all-dead", is_flag=True, help="Retry every dead delivery.")
 @user_errors
 def retry(config_path: str, ids: tuple[int, ...], all_dead: bool) -> None:
@@ -228,7 +235,7 @@ def _filters(given: Sequence[str]) -> Filters:
 
 @deliveries.command("replay")
 @config_option
-@click.argument("ids", nargs=-1, type=int)
+@click.argument("ids", nargs=-1, type=ROW_ID)
 @click.option(
     "--filter",
     "given",

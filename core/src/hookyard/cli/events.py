@@ -68,7 +68,13 @@ def _table(records: Sequence[EventRecord]) -> Iterator[str]:
 @events.command("list")
 @config_option
 @filter_options(STATUSES, deliveries=False)
-@click.option("--limit", default=50, show_default=True, help="At most this many, newest first.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1, max=1_000_000),
+    help="At most this many, newest first.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 @user_errors
 def list_events(config_path: str, filters: dict[str, Any], limit: int, as_json: bool) -> None:

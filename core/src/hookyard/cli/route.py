@@ -18,7 +18,9 @@ from hookyard.cli.common import (
     user_errors,
     with_store,
 )
+from hookyard.config import ConfigUnreadable
 from hookyard.config.located import format_path
+from hookyard.config.reading import read_bounded
 from hookyard.host import load_setup
 from hookyard.routetests.events import EventProblems, event_forms, fixture_forms, payload_forms
 from hookyard.routing.explain import MATCHED, explain_routes, verdict_json
@@ -106,6 +108,8 @@ def _made(
             given = loads(body)
         except ValueError as exc:
             fail(f"{name}: not JSON: {exc}")
+        except RecursionError:
+            fail(f"{name}: not JSON hookyard reads: nested too deeply")
         if not isinstance(given, dict):
             fail(f"{name}: expected an event (a JSON object), got {type(given).__name__}")
         return event_forms(setup, given)
@@ -117,9 +121,9 @@ def _made(
 
 def _read(name: str) -> bytes:
     try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        fail(f"{name}: cannot read: {exc.strerror or exc}")
+        return read_bounded(Path(name))
+    except ConfigUnreadable as exc:
+        fail(exc.problems[0])
 
 
 def _stored(config_path: str, event_id: str, source: str | None) -> tuple[Setup, list[Any]]:

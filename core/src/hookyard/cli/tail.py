@@ -32,7 +32,7 @@ OUTCOME = {"retry": "retrying", "released": "released"}
 @click.option("--sink", help="Only attempts of this sink (and no webhooks).")
 @click.option(
     "--since",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=10**8),
     default=0,
     help="Also show the last N minutes before now.",
 )
@@ -83,16 +83,14 @@ async def _follow(
     try:
         start = datetime.now(UTC) - timedelta(minutes=minutes) if minutes else None
         event_pk, attempt_id = await store.feed.last(start)
-        sources: dict[int, str] = {}
         while not shown.done:
             arrived = await store.feed.arrived(event_pk)
             attempted = await store.feed.attempted(attempt_id)
             for event in arrived:
-                sources[event.pk] = event.source
                 if sink is None and source in (None, event.source):
                     _arrived(event, shown)
             for attempt in attempted:
-                if sink in (None, attempt.sink):
+                if sink in (None, attempt.sink) and source in (None, attempt.source):
                     _attempted(attempt, shown)
             event_pk = arrived[-1].pk if arrived else event_pk
             attempt_id = attempted[-1].id if attempted else attempt_id
@@ -135,6 +133,7 @@ def _attempted(attempt: Attempted, shown: _Shown) -> None:
         "route": attempt.route,
         "sink": attempt.sink,
         "action": attempt.action,
+        "source": attempt.source,
         "status_code": attempt.status_code,
         "error": attempt.error,
     }

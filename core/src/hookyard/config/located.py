@@ -167,7 +167,14 @@ _LOADER = yaml.SafeLoader("")
 
 
 def _scalar(node: yaml.Node) -> Any:
-    return _LOADER.construct_object(node, deep=True)
+    try:
+        return _LOADER.construct_object(node, deep=True)
+    except ValueError as exc:  # a date YAML reads but the calendar has not (2026-02-30)
+        mark = node.start_mark
+        raise Unloadable(
+            f"line {mark.line + 1}, column {mark.column + 1}: {node.value!r} is not a date "
+            f"({exc}); quote it if it is text"
+        ) from None
 
 
 #: (what PyYAML says, what to fix in plain words, report at the context mark).

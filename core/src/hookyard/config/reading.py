@@ -24,7 +24,14 @@ if TYPE_CHECKING:
     from hookyard.config.located import Problems
     from hookyard.plugins import Registry
 
-__all__ = ["interpolate", "load_config", "parse_config", "read_config", "structure_config"]
+__all__ = [
+    "interpolate",
+    "load_config",
+    "parse_config",
+    "read_bounded",
+    "read_config",
+    "structure_config",
+]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -80,11 +87,11 @@ def parse_config(
 MAX_FILE_BYTES = 16 * MIB
 
 
-def read_config(path: Path) -> str:
-    """The text of the configuration file at ``path``.
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a file the user named (a config, an event, a test's payload): a
+    regular file of at most 16 MiB, never a device or a FIFO that reads forever.
 
-    Raises :class:`ConfigUnreadable` when it cannot be read (missing, a folder, no
-    permission) and :class:`ConfigError` when it is not UTF-8.
+    Raises :class:`ConfigUnreadable` with one line saying why not.
     """
     try:
         if path.exists() and not path.is_file() and not path.is_dir():
@@ -93,9 +100,18 @@ def read_config(path: Path) -> str:
             raise ConfigUnreadable(
                 [f"{path}: cannot read: larger than {MAX_FILE_BYTES // MIB} MiB"]
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigUnreadable([f"{path}: cannot read: {exc.strerror or exc}"]) from None
+
+
+def read_config(path: Path) -> str:
+    """The text of the configuration file at ``path``.
+
+    Raises :class:`ConfigUnreadable` when it cannot be read (missing, a folder, no
+    permission) and :class:`ConfigError` when it is not UTF-8.
+    """
+    data = read_bounded(path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -23,9 +23,10 @@ import yaml
 from attrs import frozen
 
 from hookyard._json import dumpb
-from hookyard.config import read_config
+from hookyard.config import ConfigUnreadable, read_config
 from hookyard.config.located import Path as KeyPath
 from hookyard.config.located import describe_yaml_error, format_path, load_located
+from hookyard.config.reading import read_bounded
 from hookyard.config.structuring import unknown_key
 from hookyard.routing.checks import yaml_kind
 
@@ -188,9 +189,9 @@ class _Reader:
         if name is None:
             return None
         try:
-            return (self.folder / str(name)).read_bytes()
-        except OSError as exc:
-            self.problems.add((*place, "file"), f"cannot read {name}: {exc.strerror or exc}")
+            return read_bounded(self.folder / str(name))
+        except ConfigUnreadable as exc:
+            self.problems.add((*place, "file"), exc.problems[0])
             return None
 
     def deliveries(self, value: Any, place: KeyPath) -> tuple[Expectation, ...] | None:

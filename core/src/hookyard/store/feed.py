@@ -46,6 +46,7 @@ class Attempted:
     action: str
     status_code: int | None
     error: str | None
+    source: str
 
 
 class Feed:
@@ -102,8 +103,10 @@ class Feed:
                 deliveries.c.action,
                 attempts.c.status_code,
                 attempts.c.error,
+                events.c.source,
             )
             .join(deliveries, deliveries.c.id == attempts.c.delivery_id)
+            .join(events, events.c.pk == deliveries.c.event_pk)
             .where(attempts.c.id > after)
             .order_by(attempts.c.id)
             .limit(limit)
