@@ -287,8 +287,7 @@ def test_a_problem_deep_in_combinators_names_its_whole_place_and_line(
 def test_a_disabled_route_is_checked_all_the_same(problems: Callable[[str], list[str]]) -> None:
     found = problems('routes:\n  - {to: log, enabled: false, match: {chat.id: {regex: "("}}}\n')
     assert found == [
-        "routes[0].match.chat.id.regex (line 4): not a regular expression: "
-        "missing ) at position 1",
+        "routes[0].match.chat.id.regex (line 4): not a regular expression: missing ) at position 1",
     ]
 
 
@@ -386,3 +385,39 @@ def test_a_path_part_of_other_digits_is_a_key_not_an_index(
 ) -> None:
     routes = router(route("{data.items.²: x}"))
     assert routes.plan(event(data={"items": [1]})) == []
+
+
+def test_text_compares_as_a_number_only_as_json_writes_one(
+    router: Callable[[str], Router],
+) -> None:
+    routes = router(route("{data.x: {gte: 4}}"))
+    assert [len(routes.plan(event(data={"x": x}))) for x in ("7", "1e3", "1_000", " 7 ", "٥")] == [
+        1,
+        1,
+        0,
+        0,
+        0,
+    ]
+
+
+def test_a_comparison_with_an_infinite_number_is_a_check_error(
+    problems: Callable[[str], list[str]],
+) -> None:
+    [found] = problems(route("{data.x: {lt: .inf}}"))
+    assert "routes[0].match.data.x.lt" in found and "takes a finite number" in found
+
+
+def test_a_source_or_vendor_that_is_not_there_never_matches(load: Load, registry: Registry) -> None:
+    text = (
+        "sources: {chats: {vendor: generic, auth: none}}\n"
+        + SINKS
+        + "routes:\n  - {to: log, match: {source: chatz}}\n"
+        + "  - {to: log, match: {vendor: livechatt}}\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        compile_routes(load(text, ""), registry)
+    found = caught.value.problems
+    assert any("routes[0].match.source" in p and "did you mean 'chats'" in p for p in found)
+    assert any(
+        "routes[1].match.vendor" in p and "no vendor is named 'livechatt'" in p for p in found
+    )

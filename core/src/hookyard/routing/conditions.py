@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -32,6 +33,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("hookyard.routing")
+
+#: Text that compares as a number: as JSON writes one (``"4"``, ``"-2.5"``, ``"1e3"``), not
+#: ``"1_000"``, ``" 7 "`` or digits of other scripts, which Python's float() would take.
+_NUMBER_TEXT = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 #: How long one ``regex`` condition may search one value (seconds).
 REGEX_TIMEOUT = 0.05
@@ -154,11 +159,8 @@ def _number(value: Any) -> float | int | None:
         return value  # compared exactly, however large
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except (ValueError, OverflowError):
-            return None
+    if isinstance(value, str) and _NUMBER_TEXT.fullmatch(value):
+        number = float(value)
         return number if math.isfinite(number) else None
     return None
 

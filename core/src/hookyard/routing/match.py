@@ -9,6 +9,7 @@ other mapping is a value to compare as it is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -287,6 +288,8 @@ def _order_operand(key: str, op: str, operand: Any, shape: Shape) -> tuple[str |
     number = isinstance(operand, int | float) and not isinstance(operand, bool)
     if number and shape.time:
         return f"{key} is a time; compare it with a time such as {_TIME_EXAMPLE!r}", operand
+    if number and isinstance(operand, float) and not math.isfinite(operand):
+        return f"{op} takes a finite number, got {operand!r}", operand
     if number:
         return None, operand
     if shape.kind == "number":

@@ -20,6 +20,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from hookyard._json import loads
 from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
+from hookyard.config.structuring import did_you_mean
 from hookyard.routing.checks import template_problems
 from hookyard.routing.hours import BusinessHours, compile_when
 from hookyard.routing.index import RouteIndex
@@ -333,6 +334,15 @@ def _compile_route(
 ) -> CompiledRoute:
     route = config.routes[index]
     match = compile_match(route.match, ("routes", index, "match"), problems)
+    # A name that is not there never matches (a file with no sources is a fragment).
+    for pinned, known in (("source", config.sources), ("vendor", registry.vendors)):
+        for value in sorted(match.pins.get(pinned, frozenset()) - set(known) if known else ()):
+            names = ", ".join(sorted(known)) or "none"
+            problems.add(
+                ("routes", index, "match", pinned),
+                f"no {pinned} is named {value!r}{did_you_mean(value, known)}, so this never "
+                f"matches ({pinned}s: {names})",
+            )
     place_when = ("routes", index, "when")
     when = None if route.when is None else compile_when(route.when, place_when, problems)
     sink = config.sinks.get(route.to)  # None only when the file has problems already
