@@ -109,3 +109,12 @@ async def test_a_server_error_is_retried(hubspot: HubSpotApi, sink: HubSpotSink)
     assert (failed.value.status_code, would_retry(failed.value)) == (502, True)
     await sink.deliver(delivery_request("upsert_contact", UpsertContact("a@b.com")))
     assert len(hubspot.contacts) == 1
+
+
+async def test_a_success_whose_body_is_not_an_object_is_a_failure_saying_so(
+    hubspot: HubSpotApi, sink: HubSpotSink
+) -> None:
+    hubspot.fail_next(json_reply(200, ["not", "an", "object"]))
+    with pytest.raises(DeliveryFailed) as failed:
+        await sink.deliver(delivery_request("upsert_contact", UpsertContact("a@b.com")))
+    assert failed.value.reason == "HubSpot answered HTTP 200 with a body that is not a JSON object"

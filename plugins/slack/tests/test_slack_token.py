@@ -257,3 +257,15 @@ async def test_a_retry_posts_when_the_first_attempt_posted_nothing(slack: SlackA
         await sink.aclose()
     assert [m["text"] for m in slack.messages(CHANNEL)].count("mine") == 1
     assert len(slack.handled("POST", "/api/conversations.history")) == 2  # two pages read
+
+
+async def test_a_refusal_that_is_not_slacks_json_names_what_it_said(slack: SlackApi) -> None:
+    slack.fail_next(Reply(403, b"<html><title>Forbidden by the proxy</title></html>"))
+    sink = token_sink(slack)
+    try:
+        with pytest.raises(DeliveryFailed) as failed:
+            await sink.deliver(delivery_request("post", TokenPost(CHANNEL, text="hi")))
+    finally:
+        await sink.aclose()
+    assert failed.value.reason.startswith("Slack chat.postMessage: HTTP 403: <html>")
+    assert "Forbidden by the proxy" in failed.value.reason

@@ -122,13 +122,16 @@ class HubSpotClient:
         if not answer.is_success:
             raise self.failure(answer)
         try:
-            return answer.json()
+            found = answer.json()
         except ValueError:
+            found = None
+        if not isinstance(found, dict):  # not JSON, or a list: not an answer HubSpot gives
             raise DeliveryFailed(
-                f"HubSpot answered HTTP {answer.status_code} with a body that is not JSON",
+                f"HubSpot answered HTTP {answer.status_code} with a body that is not a JSON object",
                 status_code=answer.status_code,
                 response=self.excerpt(answer.text),
-            ) from None
+            )
+        return found
 
     async def upsert(
         self, kind: str, id_property: str, value: str, properties: Mapping[str, str]

@@ -95,8 +95,9 @@ class WebApi:
         if response.status_code == 429:
             raise rate_limited(response, what, self._secrets)
         if response.status_code != 200:
+            said = " ".join(excerpt(response.text, self._secrets).split())[:160]
             raise DeliveryFailed(
-                f"{what}: HTTP {response.status_code}",
+                f"{what}: HTTP {response.status_code}" + (f": {said}" if said else ""),
                 status_code=response.status_code,
                 retry_after=parse_retry_after(response.headers.get("retry-after")),
                 response=excerpt(response.text, self._secrets),
