@@ -107,6 +107,15 @@ deliveries = Table(
     # sink with ``ordering: conversation`` attempts one conversation's in that order.
     Column("conversation", String(EVENT_ID_LENGTH), nullable=True),
     Column("occurred_at", UTCDateTime, nullable=True),
+    #: Why the delivery exists: the route and the conditions that matched (``deliveries
+    #: show``), and what its gate did.
+    Column("why", Text, nullable=True),
+    #: The route's gate (dedup | throttle | group) and the key it rendered. A suppressed
+    #: delivery (status ``suppressed``) was held back by a dedup or a throttle; a group's
+    #: first delivery is its head, the others (status ``grouped``) name it in ``group_id``.
+    Column("gate", String(16), nullable=True),
+    Column("gate_key", String(EVENT_ID_LENGTH), nullable=True),
+    Column("group_id", Integer, nullable=True),
 )
 Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
 Index(
@@ -120,6 +129,8 @@ Index(
     deliveries.c.occurred_at,
 )
 Index("ix_deliveries_event", deliveries.c.event_pk)
+Index("ix_deliveries_gate", deliveries.c.route, deliveries.c.gate_key, deliveries.c.created_at)
+Index("ix_deliveries_group", deliveries.c.group_id)
 
 attempts = Table(
     "attempts",
@@ -135,6 +146,9 @@ attempts = Table(
     Column("error", Text, nullable=True),
     Column("retry_after", Float, nullable=True),
     Column("next_attempt_at", UTCDateTime, nullable=True),
+    #: What the target answered (an excerpt), as ``DeliveryResult.response`` or
+    #: ``DeliveryFailed.response`` gave it.
+    Column("response", Text, nullable=True),
 )
 Index("ix_attempts_delivery", attempts.c.delivery_id)
 
