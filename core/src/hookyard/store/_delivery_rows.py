@@ -11,6 +11,7 @@ from attrs import field, frozen
 from hookyard._json import loads
 
 __all__ = [
+    "RESPONSE_CHARS",
     "ClaimedDelivery",
     "DeliveryRecord",
     "Outcome",
@@ -22,6 +23,9 @@ __all__ = [
     "to_claimed",
     "to_record",
 ]
+
+#: Characters of a target's answer each attempt keeps (``deliveries show``).
+RESPONSE_CHARS = 2000
 
 
 @frozen
@@ -194,7 +198,16 @@ def attempt_row(
         "error": outcome.error,
         "retry_after": outcome.retry_after,
         "next_attempt_at": next_attempt_at,
+        "response": _excerpt(outcome.response),
     }
+
+
+def _excerpt(response: str | None) -> str | None:
+    """What the target answered, as an attempt keeps it: at most :data:`RESPONSE_CHARS`
+    characters, the end cut off with ``…``. Sinks redact secrets before they answer."""
+    if response is None or len(response) <= RESPONSE_CHARS:
+        return response
+    return response[: RESPONSE_CHARS - 1] + "…"
 
 
 def outcome_row(
