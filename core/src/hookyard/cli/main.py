@@ -12,6 +12,7 @@ from hookyard.cli.events import events
 from hookyard.cli.links import links
 from hookyard.cli.new import new
 from hookyard.cli.plugins import plugins
+from hookyard.cli.replay import replay
 from hookyard.cli.route import route
 from hookyard.cli.routetests import route_tests
 from hookyard.cli.serve import serve, worker
@@ -34,6 +35,7 @@ COMMANDS = (
     check,
     route,
     route_tests,
+    replay,
     db,
     deliveries,
     events,
