@@ -191,13 +191,15 @@ def test_delivery_show_names_its_route_and_every_attempt(console: _Console) -> N
     assert "why: route 'started to ops', action post, chat.started" in lines
     assert '  match {"type": "chat.started"}' in lines
     attempts = lines[lines.index("attempts:") + 1 :]
-    assert attempts[0].split() == ["#", "started", "outcome", "status", "latency", "response"]
+    header = ["#", "started", "outcome", "status", "latency", "response", "error"]
+    assert attempts[0].split() == header
     number, _, _, outcome, status, latency, unit, response = attempts[1].split(maxsplit=7)
     assert (number, outcome, status, unit, response) == ("1", "delivered", "-", "ms", "HTTP 200")
     assert int(latency) >= 0
 
     [shown] = console.json("deliveries", "show", str(delivery["id"]))
-    assert shown["why"] == {
+    known = ("route", "action", "event_type", "configured", "match")
+    assert {key: shown["why"][key] for key in known} == {
         "route": "started to ops",
         "action": "post",
         "event_type": "chat.started",

@@ -128,7 +128,10 @@ async def test_a_delivery_shown_in_full_with_its_attempts(store: Store) -> None:
         (1, "retry", 503),
         (2, "delivered", 200),
     ]
-    assert [a.response for a in detail.attempts] == ["HTTP 503 from ops", "HTTP 200"]
+    assert [(a.error, a.response) for a in detail.attempts] == [
+        ("HTTP 503 from ops", None),
+        (None, "HTTP 200"),
+    ]
     assert detail.attempts[0].latency_ms >= 2000
     assert 0 <= detail.attempts[1].latency_ms < 2000
     assert await store.deliveries.show(first.id + 100) is None

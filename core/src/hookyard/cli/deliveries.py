@@ -3,7 +3,6 @@ with its attempts, retry dead ones and replay any."""
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -14,10 +13,8 @@ from hookyard.cli.common import (
     WHEN,
     config_option,
     fail,
-    fields,
     filter_options,
     load_host,
-    printable,
     progress,
     state_painter,
     table,
@@ -25,19 +22,19 @@ from hookyard.cli.common import (
     user_errors,
     with_store,
 )
+from hookyard.cli.delivery_detail import detail_lines, why_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
-    from datetime import datetime
+    from collections.abc import Iterator, Mapping, Sequence
 
-    from hookyard.config.model import Config
     from hookyard.store import Store
-    from hookyard.store.console import AttemptRecord, DeliveryDetail, Filters, Replayed
+    from hookyard.store.console import Filters, Replayed
     from hookyard.store.deliveries import DeliveryRecord
 
 __all__ = ["deliveries", "delivery_table"]
 
-STATUSES = ["pending", "delivering", "delivered", "dead"]
+#: The states ``--status`` takes; the last two are never attempted (delivery_detail.py).
+STATUSES = ["pending", "delivering", "delivered", "dead", "suppressed", "grouped"]
 COLUMNS = ("id", "status", "try", "sink", "route", "event", "made", "error")
 #: The columns cut, widest first, for the table to fit the terminal.
 SHRINK = (3, 4, 5, 7)
@@ -47,10 +44,6 @@ FILTER_FIELDS = ("source", "type", "chat", "status", "since", "until", "sink", "
 @click.group()
 def deliveries() -> None:
     """Deliveries: list them, show one, retry dead ones, replay any."""
-
-
-def _time(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
 def _cells(record: DeliveryRecord) -> tuple[str, ...]:
@@ -108,80 +101,21 @@ def list_deliveries(config_path: str, filters: dict[str, Any], limit: int, as_js
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @user_errors
 def show(config_path: str, delivery_id: int, as_json: bool) -> None:
-    """Show one delivery: its event, rendered params, why it exists (its route) and every
-    attempt with its time, outcome, status, latency and response."""
+    """Show one delivery: its event, rendered params, why it exists (its route, what it
+    matched, the gate that held or grouped it) and every attempt with its time, outcome,
+    status, latency, response and error."""
     host = load_host(config_path)
     detail = with_store(host, lambda store: store.deliveries.show(delivery_id))
     if detail is None:
         fail(f"delivery {delivery_id} does not exist", 1)
-    why = _why(host.config, detail)
+    why = why_of(host, detail)
     if as_json:
         shown = host.converter.unstructure(detail)
-        click.echo(dumps({**shown.pop("delivery"), **shown, "why": why}))
+        parts = {name: shown[name] for name in ("params", "event", "attempts")}
+        click.echo(dumps({**shown["delivery"], **parts, "why": why}))
         return
-    for line in _detail(detail, why):
+    for line in detail_lines(detail, why):
         click.echo(line)
-
-
-def _why(config: Config, detail: DeliveryDetail) -> dict[str, Any]:
-    """The route that made the delivery, as configured now (None when it is gone)."""
-    record = detail.delivery
-    route = next((r for r in config.routes if r.name == record.route), None)
-    return {
-        "route": record.route,
-        "action": record.action,
-        "event_type": record.event_type,
-        "configured": route is not None,
-        "match": None if route is None else route.match,
-    }
-
-
-def _detail(detail: DeliveryDetail, why: dict[str, Any]) -> Iterator[str]:
-    record = detail.delivery
-    tries = f"{record.attempts} attempt{'' if record.attempts == 1 else 's'}"
-    yield f"delivery {record.id}: {record.status} ({tries})"
-    due = _time(record.next_attempt_at) if record.status == "pending" else "-"
-    yield from fields(
-        [
-            ("event", f"{record.source}/{record.event_id} ({record.event_type})"),
-            ("sink", f"{record.sink} (action {record.action})"),
-            ("key", record.idempotency_key),
-            ("made", _time(record.created_at)),
-            ("next attempt", due),
-            ("delivered_at", _time(record.delivered_at)),
-            ("last error", record.last_error or "-"),
-        ]
-    )
-    yield f"why: route {printable(record.route)!r}, action {record.action}, {record.event_type}"
-    if why["configured"]:
-        yield f"  match {printable(json.dumps(why['match'], ensure_ascii=False))}"
-    else:
-        yield "  the route is no longer in the configuration"
-    yield "params:"
-    yield from _indented(json.dumps(detail.params, indent=2, ensure_ascii=False))
-    yield "event:"
-    yield from _indented(json.dumps(detail.event, indent=2, ensure_ascii=False))
-    if not detail.attempts:
-        yield "attempts: none yet"
-        return
-    yield "attempts:"
-    yield from (f"  {line}" for line in _attempts(detail.attempts))
-
-
-def _indented(text: str) -> Iterator[str]:
-    return (f"  {printable(line)}" for line in text.splitlines())
-
-
-def _attempts(attempts: Sequence[AttemptRecord]) -> Iterator[str]:
-    rows = [("#", "started", "outcome", "status", "latency", "response")]
-    for a in attempts:
-        status = "-" if a.status_code is None else str(a.status_code)
-        response = (a.response or "-").splitlines()[0] if a.response else "-"
-        latency = f"{a.latency_ms} ms"
-        rows.append((str(a.number), _time(a.started_at), a.outcome, status, latency, response))
-    width = terminal_width()
-    fit = None if width is None else width - 2
-    return table(rows, width=fit, shrink=(5,), right=(0, 4), paint=state_painter(2))
 
 
 @deliveries.command("retry")
@@ -246,11 +180,12 @@ def _filters(given: Sequence[str]) -> Filters:
 )
 @user_errors
 def replay(config_path: str, ids: tuple[int, ...], given: tuple[str, ...]) -> None:
-    """Deliver deliveries again, delivered ones included: due now, with a fresh attempt
-    budget and the same idempotency key.
+    """Deliver deliveries again, delivered and suppressed ones included: due now, with a
+    fresh attempt budget and the same idempotency key.
 
     Their attempts so far are kept and the next is numbered on. A delivery being delivered
-    now is left as it is. A running hookyard (serve or worker) picks them up within its
+    now is left as it is, and so is a grouped one (its group's head delivers its event:
+    replay that). A running hookyard (serve or worker) picks them up within its
     poll interval. Exit code 1 when a delivery named does not exist.
     """
     if bool(ids) == bool(given):
@@ -258,18 +193,32 @@ def replay(config_path: str, ids: tuple[int, ...], given: tuple[str, ...]) -> No
     filters = _filters(given) if given else None
     outcome = with_store(load_host(config_path), lambda store: _replay_all(store, ids, filters))
     replayed, in_flight = outcome.replayed, outcome.in_flight
-    if filters is not None and not replayed and not in_flight:
+    if filters is not None and not replayed and not in_flight and not outcome.grouped:
         click.echo("no deliveries match")
         return
     named = f": {', '.join(map(str, replayed)) or '-'}" if ids else ""
     click.echo(f"{len(replayed)} delivery(ies) replayed{named}")
     for delivery_id in in_flight:
         click.echo(f"delivery {delivery_id} is being delivered now; left as it is", err=True)
-    missing = sorted(set(ids) - set(replayed) - set(in_flight))
+    _grouped_left(outcome.grouped, each=bool(ids))
+    missing = sorted(set(ids) - set(replayed) - set(in_flight) - set(outcome.grouped))
     for delivery_id in missing:
         click.echo(f"delivery {delivery_id} does not exist", err=True)
     if missing:
         raise SystemExit(1)
+
+
+def _grouped_left(grouped: Mapping[int, int], *, each: bool) -> None:
+    """Say on stderr that grouped deliveries were left: their group's head delivers them."""
+    if not grouped:
+        return
+    if not each:
+        what = f"{len(grouped)} grouped delivery(ies) left as they are"
+        click.echo(f"{what}: their group's head delivers their events", err=True)
+        return
+    for delivery_id, head in grouped.items():
+        into = f"delivery {delivery_id} is grouped into delivery {head}"
+        click.echo(f"{into}, which delivers its event: replay {head}; left as it is", err=True)
 
 
 async def _replay_all(store: Store, ids: Sequence[int], filters: Filters | None) -> Replayed:
@@ -278,11 +227,13 @@ async def _replay_all(store: Store, ids: Sequence[int], filters: Filters | None)
     wanted = sorted(set(ids)) if filters is None else await store.deliveries.matching(filters)
     replayed: list[int] = []
     in_flight: list[int] = []
+    grouped: dict[int, int] = {}
     with progress(len(wanted), "replaying") as advance:
         for start in range(0, len(wanted), REPLAY_BATCH):
             batch = wanted[start : start + REPLAY_BATCH]
             done = await store.deliveries.replay(batch)
             replayed += done.replayed
             in_flight += done.in_flight
+            grouped.update(done.grouped)
             advance(len(batch))
-    return Replayed(replayed, in_flight)
+    return Replayed(replayed, in_flight, grouped)

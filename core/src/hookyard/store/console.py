@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime  # noqa: TC003 (attrs fields, read at runtime by cattrs)
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
+from attrs import field, frozen
 from sqlalchemy import cast, func, select, update
 from sqlalchemy.dialects import postgresql
 
@@ -41,6 +41,8 @@ __all__ = [
 
 #: Deliveries replayed per transaction.
 REPLAY_BATCH = 500
+#: The states a replay leaves as they are: being delivered, or delivered by a group's head.
+LEFT = ("delivering", "grouped")
 
 
 @frozen
@@ -68,8 +70,10 @@ class Filters:
 class AttemptRecord:
     """One attempt as ``deliveries show`` shows it.
 
-    :param response: what the sink answered: the attempt's error when it failed; the
-        delivery keeps the answer of its latest attempt only, so that one shows it too.
+    :param response: what the target answered (an excerpt); an attempt recorded before
+        attempts kept it has none, but the delivery's latest answered one shows the
+        delivery's ``last_response``.
+    :param error: why the attempt failed; None when it delivered.
     :param latency_ms: from the attempt's start to its end.
     """
 
@@ -80,27 +84,49 @@ class AttemptRecord:
     latency_ms: int
     status_code: int | None
     response: str | None
+    error: str | None
     worker: str
     retry_after: float | None
 
 
 @frozen
 class DeliveryDetail:
-    """One delivery in full: its record, rendered params, event (JSON form) and attempts."""
+    """One delivery in full: its record, rendered params, event (JSON form), attempts, and
+    why it exists.
+
+    :param why: what routing said when it made the delivery: the route and the conditions
+        that matched; None for a delivery made before deliveries kept it.
+    :param gate: the route's gate the delivery went through: ``dedup`` or ``throttle``
+        (a ``suppressed`` delivery is one they held back), or ``group``.
+    :param gate_key: the key the gate rendered for the event.
+    :param group_id: a ``grouped`` delivery's group head: the delivery attempted once for
+        every event of the group.
+    :param head_status: that head's status now (None when it is gone).
+    :param members: a group head's: the deliveries of the other events of its group,
+        oldest first.
+    """
 
     delivery: DeliveryRecord
     params: dict[str, Any]
     event: dict[str, Any]
     attempts: list[AttemptRecord]
+    why: str | None = None
+    gate: str | None = None
+    gate_key: str | None = None
+    group_id: int | None = None
+    head_status: str | None = None
+    members: list[DeliveryRecord] = field(factory=list)
 
 
 @frozen
 class Replayed:
     """What a replay of named deliveries did: ``replayed`` are pending again; ``in_flight``
-    were being delivered, and were left; the others named do not exist."""
+    were being delivered, and ``grouped`` (each with its group's head) are delivered by
+    that head: both were left; the others named do not exist."""
 
     replayed: list[int]
     in_flight: list[int]
+    grouped: dict[int, int] = field(factory=dict)
 
 
 def _chat_id(dialect: str) -> ColumnElement[Any]:
@@ -183,7 +209,8 @@ async def delivery_ids(engine: AsyncEngine, filters: Filters) -> list[int]:
 
 
 async def show_delivery(engine: AsyncEngine, delivery_id: int) -> DeliveryDetail | None:
-    """One delivery with its params, event and every attempt; None if it does not exist."""
+    """One delivery with its params, event, every attempt, and why it exists (its group's
+    head or members); None if it does not exist."""
     query = _records().add_columns(events.c.body).where(deliveries.c.id == delivery_id)
     tried = select(attempts).where(attempts.c.delivery_id == delivery_id).order_by(attempts.c.id)
     async with engine.connect() as connection:
@@ -191,13 +218,42 @@ async def show_delivery(engine: AsyncEngine, delivery_id: int) -> DeliveryDetail
         if row is None:
             return None
         rows = list(await connection.execute(tried))
+        members, head_status = await _group(connection, delivery_id, row.group_id)
     answered = [r.id for r in rows if r.outcome != "released"]
     last = answered[-1] if answered else None
     shown = [_attempt(r, row.last_response if r.id == last else None) for r in rows]
-    return DeliveryDetail(to_record(row), loads(row.params), loads(row.body or "{}"), shown)
+    return DeliveryDetail(
+        to_record(row),
+        loads(row.params),
+        loads(row.body or "{}"),
+        shown,
+        why=row.why,
+        gate=row.gate,
+        gate_key=row.gate_key,
+        group_id=row.group_id,
+        head_status=head_status,
+        members=members,
+    )
 
 
-def _attempt(row: Any, response: str | None) -> AttemptRecord:
+async def _group(
+    connection: AsyncConnection, delivery_id: int, group_id: int | None
+) -> tuple[list[DeliveryRecord], str | None]:
+    """The deliveries grouped into ``delivery_id``, and the status of the head ``group_id``
+    names (None when it names none but this delivery)."""
+    joined = (
+        _records()
+        .where(deliveries.c.group_id == delivery_id, deliveries.c.id != delivery_id)
+        .order_by(deliveries.c.id)
+    )
+    members = [to_record(row) for row in await connection.execute(joined)]
+    if group_id is None or group_id == delivery_id:
+        return members, None
+    head = select(deliveries.c.status).where(deliveries.c.id == group_id)
+    return members, await connection.scalar(head)
+
+
+def _attempt(row: Any, last_response: str | None) -> AttemptRecord:
     latency = (row.finished_at - row.started_at).total_seconds() * 1000
     return AttemptRecord(
         number=row.number,
@@ -206,24 +262,28 @@ def _attempt(row: Any, response: str | None) -> AttemptRecord:
         finished_at=row.finished_at,
         latency_ms=max(0, round(latency)),
         status_code=row.status_code,
-        response=row.error or response,
+        response=last_response if row.response is None else row.response,
+        error=row.error,
         worker=row.worker,
         retry_after=row.retry_after,
     )
 
 
 async def replay(engine: AsyncEngine, ids: Sequence[int]) -> Replayed:
-    """Make ``ids`` pending and due now with a fresh attempt budget, delivered and dead ones
-    included; their attempts are kept and the next is numbered on, with the same
-    idempotency key. One being delivered now is left as it is."""
+    """Make ``ids`` pending and due now with a fresh attempt budget, delivered, dead and
+    suppressed ones included; their attempts are kept and the next is numbered on, with
+    the same idempotency key. One being delivered now is left as it is, and so is a
+    grouped one (its group's head delivers its event: replay that)."""
     async with engine.begin() as connection:
-        where = [deliveries.c.id.in_(ids), deliveries.c.status != "delivering"]
+        where = [deliveries.c.id.in_(ids), deliveries.c.status.not_in(LEFT)]
         replayed = await due_again(connection, where)
-        busy = select(deliveries.c.id).where(
-            deliveries.c.id.in_(ids), deliveries.c.status == "delivering"
+        left = select(deliveries.c.id, deliveries.c.status, deliveries.c.group_id).where(
+            deliveries.c.id.in_(ids), deliveries.c.status.in_(LEFT)
         )
-        in_flight = sorted((await connection.execute(busy)).scalars())
-    return Replayed(replayed, in_flight)
+        found = sorted(tuple(row) for row in await connection.execute(left))
+    in_flight = [delivery for delivery, status, _ in found if status == "delivering"]
+    grouped = {delivery: head for delivery, status, head in found if status == "grouped"}
+    return Replayed(replayed, in_flight, grouped)
 
 
 async def due_again(connection: AsyncConnection, where: Sequence[Any]) -> list[int]:
