@@ -195,7 +195,8 @@ def test_a_wrong_test_file_names_each_mistake_at_its_place_and_runs_nothing(
         "  cases[0].expect[1].sink (line 7): no sink named 'slak'; did you mean 'slack'?",
         "  cases[0].expect[2].action (line 8): sink 'slack' has no action 'append'; "
         "it has post, update",
-        "  cases[1] (line 9): a case takes one of event, fixture, payload (it has event, fixture)",
+        "  cases[1] (line 9): a case takes one of event, events, fixture, payload "
+        "(it has event, fixture)",
     ]
     assert problems[7] == "  cases[2] (line 13): a case needs expect, not_expect, or both"
 

@@ -414,8 +414,8 @@ def test_an_unknown_option_is_named_at_its_own_line_with_the_allowed_ones(
         "sinks.ops.retry.max_atempts (line 10): unknown key; did you mean 'max_attempts'? "
         "(allowed: initial_delay, jitter, max_attempts, max_delay, multiplier, "
         "permanent_statuses, retry_statuses)",
-        "routes[0].mtach (line 13): unknown key; did you mean 'match'? "
-        "(allowed: action, continue, enabled, match, name, retry, to, when, with)",
+        "routes[0].mtach (line 13): unknown key; did you mean 'match'? (allowed: action, "
+        "continue, dedup, enabled, group, match, name, retry, throttle, to, when, with)",
     ]
 
 

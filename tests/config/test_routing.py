@@ -13,7 +13,7 @@ from hookyard.config import Config, ConfigError
 from hookyard.config.converter import make_converter
 from hookyard.events import Chat, Event, Person
 from hookyard.host import Host
-from hookyard.routing import PlannedDelivery, Router, compile_routes
+from hookyard.routing import Router, compile_routes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -102,10 +102,16 @@ def test_each_matching_route_yields_one_delivery_in_order(
           - {name: third, to: journal, action: append}
         """
     )
-    assert routes.plan(event()) == [
-        PlannedDelivery("first", "ops", "post", {}),
-        PlannedDelivery("second", "console", "write", {"message": "chat.started"}),
-        PlannedDelivery("third", "journal", "append", {}),
+    planned = routes.plan(event())
+    assert [(p.route, p.sink, p.action, p.params, p.error) for p in planned] == [
+        ("first", "ops", "post", {}, None),
+        ("second", "console", "write", {"message": "chat.started"}, None),
+        ("third", "journal", "append", {}, None),
+    ]
+    assert [p.why for p in planned] == [
+        "route 'first' (routes[0]) matched: every event",
+        "route 'second' (routes[1]) matched: every event",
+        "route 'third' (routes[3]) matched: every event",
     ]
 
 

@@ -49,6 +49,9 @@ class DeliveryRequest:
         (:attr:`DeliveryResult.link`): a Slack thread's ``ts``, a ticket's id. Empty for the
         first delivery of a conversation. With ``ordering: conversation`` (the default) the
         earlier deliveries of the conversation are finished before this one starts.
+    :param events: a group's delivery (a route with ``group``): every event of the group in
+        the order they occurred, ``event`` being the first; ``params`` were rendered with
+        them. Empty for any other delivery.
     """
 
     delivery_id: int
@@ -60,6 +63,7 @@ class DeliveryRequest:
     route: str
     conversation: str | None = None
     link: Mapping[str, Any] = field(factory=dict)
+    events: tuple[Mapping[str, Any], ...] = ()
 
 
 @frozen

@@ -182,6 +182,8 @@ STATE_COLOURS = {
     "retry": "yellow",
     "delivering": "cyan",
     "released": "cyan",
+    "suppressed": "blue",
+    "grouped": "blue",
 }
 
 

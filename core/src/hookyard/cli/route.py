@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from hookyard.host import Setup
+    from hookyard.routing import PlannedDelivery
     from hookyard.routing.explain import RouteExplanation
     from hookyard.store import Store
     from hookyard.store.events import EventDetail
@@ -161,6 +162,7 @@ def _json_lines(form: dict[str, Any], found: list[RouteExplanation]) -> Iterator
                 "verdicts": [verdict_json(v) for v in each.verdicts],
                 "params": None if delivery is None else delivery.params,
                 "error": None if delivery is None else delivery.error,
+                "gate": None if delivery is None or delivery.gate is None else _gate_json(delivery),
             }
         )
 
@@ -183,6 +185,13 @@ def _text(form: dict[str, Any], found: list[RouteExplanation]) -> Iterator[str]:
     yield f"{matched} of {len(found)} routes match"
 
 
+def _gate_json(delivery: PlannedDelivery) -> dict[str, Any]:
+    """A planned delivery's gate as ``--json`` writes it."""
+    gate = delivery.gate
+    assert gate is not None
+    return {"kind": gate.kind, "key": gate.key, "window": gate.window, "limit": gate.limit}
+
+
 def _shown(result: str) -> str:
     """A result as the table writes it: what delivers stands out."""
     return "MATCHED" if result == MATCHED else result
@@ -203,6 +212,8 @@ def _details(each: RouteExplanation) -> Iterator[str]:
     delivery = each.delivery
     if delivery is None:
         return
+    if delivery.gate is not None:
+        yield str(delivery.gate)
     if delivery.error is not None:
         yield f"fails: {delivery.error}"
     elif not delivery.params:

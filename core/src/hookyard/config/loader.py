@@ -18,6 +18,8 @@ from hookyard.config.model import (
     WHEN_DEAD,
     Breaker,
     Config,
+    DedupConfig,
+    GroupConfig,
     RetentionConfig,
     RetryPolicy,
     RouteConfig,
@@ -26,6 +28,7 @@ from hookyard.config.model import (
     SinkConfig,
     SourceAccess,
     SourceConfig,
+    ThrottleConfig,
     WorkersConfig,
     check_database,
     parse_rate_limit,
@@ -64,7 +67,10 @@ SINK_KEYS = frozenset(
 #: The keys of a route (``with`` and ``continue`` are ``with_`` and ``continue_`` in Python).
 ROUTE_KEYS = frozenset(
     {"name", "match", "when", "to", "action", "with", "retry", "continue", "enabled"}
+    | {"dedup", "throttle", "group"}
 )
+#: A route's gates and the class each is structured as.
+_GATES = {"dedup": DedupConfig, "throttle": ThrottleConfig, "group": GroupConfig}
 
 
 class Loader:
@@ -251,6 +257,11 @@ class Loader:
             None if retry_raw is None else self.structure(retry_raw, RetryPolicy, (*path, "retry"))
         )
         when = raw.pop("when", None)  # checked where it is compiled, with match
+        gates = {
+            kind: self.structure(raw.pop(kind), gate, (*path, kind))
+            for kind, gate in _GATES.items()
+            if raw.get(kind) is not None
+        }
         flags = {
             key: self._flag(raw.pop(key, True), (*path, key)) for key in ("continue", "enabled")
         }
@@ -260,7 +271,12 @@ class Loader:
             if not isinstance(raw.get("to"), str):
                 return evolve(route, when=when)
         route = evolve(
-            route, retry=retry, when=when, continue_=flags["continue"], enabled=flags["enabled"]
+            route,
+            retry=retry,
+            when=when,
+            continue_=flags["continue"],
+            enabled=flags["enabled"],
+            **gates,
         )
         if route.to not in sinks:
             known = ", ".join(sorted(self.mapping(("sinks",)))) or "none"

@@ -21,6 +21,9 @@ __all__ = [
     "BasicAuth",
     "Breaker",
     "Config",
+    "DedupConfig",
+    "GroupConfig",
+    "ThrottleConfig",
     "ConfigError",
     "ConfigUnreadable",
     "FilePath",
@@ -312,6 +315,39 @@ class SinkConfig:
     when_dead: str = field(default="continue", validator=in_(WHEN_DEAD))
 
 
+#: The longest ``window`` of a route's ``dedup`` or ``throttle``, and ``wait`` of its ``group``.
+MAX_GATE_WINDOW = 30 * 86400.0
+MAX_GROUP_WAIT = 86400.0
+
+
+@frozen
+class DedupConfig:
+    """``dedup``: one delivery per rendered ``key`` per ``window``; the others are kept as
+    suppressed (docs/configuration.md#gates)."""
+
+    key: str
+    window: Seconds = field(validator=[_more_than(0), _at_most(MAX_GATE_WINDOW)])
+
+
+@frozen
+class ThrottleConfig:
+    """``throttle``: at most ``limit`` deliveries per rendered ``key`` per ``window``."""
+
+    key: str
+    limit: int = field(validator=[_at_least(1), _at_most(1_000_000)])
+    window: Seconds = field(validator=[_more_than(0), _at_most(MAX_GATE_WINDOW)])
+
+
+@frozen
+class GroupConfig:
+    """``group``: the events of one rendered ``key`` within ``wait`` of its first become one
+    delivery (at most ``max_events`` of them) whose templates see ``events``."""
+
+    key: str
+    wait: Seconds = field(validator=[_more_than(0), _at_most(MAX_GROUP_WAIT)])
+    max_events: int = field(default=100, validator=[_at_least(1), _at_most(1000)])
+
+
 @frozen
 class RouteConfig:
     """A route as written (docs/configuration.md#routes); ``match`` and ``when`` are
@@ -319,6 +355,7 @@ class RouteConfig:
 
     :param continue_: ``continue``: false stops routing at this route when it matches.
     :param enabled: false: the route is checked, never matched.
+    :param dedup: its gate, at most one of ``dedup``, ``throttle`` and ``group``.
     """
 
     name: str
@@ -330,6 +367,9 @@ class RouteConfig:
     when: Any = None
     continue_: bool = True
     enabled: bool = True
+    dedup: DedupConfig | None = None
+    throttle: ThrottleConfig | None = None
+    group: GroupConfig | None = None
 
 
 @frozen

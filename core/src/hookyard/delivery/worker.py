@@ -298,12 +298,25 @@ class Worker:
     async def _attempt(
         self, delivery: ClaimedDelivery, started: datetime
     ) -> tuple[Outcome, SinkFeedback | None]:
+        """One attempt; a group's params are rendered first, from all of its events, and
+        kept with its outcome."""
+        if not delivery.group:
+            return await self._attempt_with(delivery, started, delivery.params)
+        rendered, error = self._router.render_group(delivery.route, delivery.group)
+        if error is not None:
+            return Outcome("dead", started, error=error, params=rendered), None
+        outcome, feedback = await self._attempt_with(delivery, started, rendered)
+        return evolve(outcome, params=rendered), feedback
+
+    async def _attempt_with(
+        self, delivery: ClaimedDelivery, started: datetime, stored: Mapping[str, Any]
+    ) -> tuple[Outcome, SinkFeedback | None]:
         sink = self._sinks.get(delivery.sink)
         if sink is None:
             error = f"sink {delivery.sink!r} is no longer configured"
             return Outcome("dead", started, error=error), None
         try:
-            params = self._router.params_for(delivery.sink, delivery.action, delivery.params)
+            params = self._router.params_for(delivery.sink, delivery.action, stored)
         except InvalidParams as exc:  # stored before the sink's parameters changed
             return Outcome("dead", started, error=str(exc)), None
         request = DeliveryRequest(
@@ -316,6 +329,7 @@ class Worker:
             delivery.route,
             delivery.conversation,
             delivery.link,
+            delivery.group,
         )
         try:
             result = await sink.deliver(request)

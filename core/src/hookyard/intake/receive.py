@@ -238,6 +238,8 @@ class Intake:
                 p.params,
                 idempotency_key(event.source, event.id, p.route, p.action),
                 p.error,
+                p.gate,
+                p.why,
             )
             for p in self._router.plan(form.value)
         ]

@@ -45,7 +45,7 @@ __all__ = [
     "read_test_file",
 ]
 
-SOURCES = ("event", "fixture", "payload")
+SOURCES = ("event", "events", "fixture", "payload")
 DELIVERY_KEYS = ("route", "sink", "action", "params")
 
 
@@ -90,14 +90,14 @@ class Payload:
 
 @frozen
 class Case:
-    """One case: its events (a partial event's JSON form, a :class:`Fixture` or a
-    :class:`Payload`) and its expectations; ``expect`` None when it has none, ``()`` when
-    it expects no delivery at all."""
+    """One case: its events (a partial event's JSON form, a list of them arriving in
+    order, a :class:`Fixture` or a :class:`Payload`) and its expectations; ``expect``
+    None when it has none, ``()`` when it expects no delivery at all."""
 
     place: KeyPath
     where: str
     name: str
-    given: dict[str, Any] | Fixture | Payload
+    given: dict[str, Any] | list[dict[str, Any]] | Fixture | Payload
     expect: tuple[Expectation, ...] | None
     not_expect: tuple[Expectation, ...]
 
@@ -147,7 +147,7 @@ class _Reader:
         given = [key for key in SOURCES if key in found]
         if len(given) != 1:
             got = f" (it has {', '.join(given)})" if given else ""
-            self.problems.add(place, f"a case takes one of event, fixture, payload{got}")
+            self.problems.add(place, f"a case takes one of event, events, fixture, payload{got}")
             return None
         if "expect" not in found and "not_expect" not in found:
             self.problems.add(place, "a case needs expect, not_expect, or both")
@@ -162,6 +162,11 @@ class _Reader:
     def source(self, kind: str, value: Any, place: KeyPath) -> Any:
         if kind == "event":
             return self.mapping(value, place, tuple(value) if isinstance(value, dict) else ())
+        if kind == "events":
+            if not isinstance(value, list) or not value:
+                self.problems.add(place, f"expected a list of events, got {yaml_kind(value)}")
+                return None
+            return [self.source("event", item, (*place, i)) for i, item in enumerate(value)]
         if kind == "fixture":
             found = self.mapping(value, place, ("vendor", "action", "source"))
             vendor, action = (

@@ -27,6 +27,7 @@ from hookyard.routetests.cases import (
 from hookyard.routetests.events import EventProblems, event_forms, fixture_forms, payload_forms
 from hookyard.routing import PlannedDelivery
 from hookyard.routing.conditions import canonical
+from hookyard.routing.explain import plan_together
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -117,6 +118,12 @@ def _forms(setup: Setup, case: Case) -> list[dict[str, Any]]:
     if isinstance(given, Payload):
         where = (*case.place, "payload")
         return payload_forms(setup, given.source, given.body, given.headers, where)
+    if isinstance(given, list):
+        return [
+            form
+            for i, each in enumerate(given)
+            for form in event_forms(setup, each, (*case.place, "events", i))
+        ]
     return event_forms(setup, given, (*case.place, "event"))
 
 
@@ -163,10 +170,12 @@ def run_case(suite: Suite, case: Case, forms: tuple[dict[str, Any], ...]) -> Cas
 
 
 def _planned(router: Router, forms: tuple[dict[str, Any], ...]) -> list[Planned]:
+    """What the case's events deliver, in order: a delivery its route's dedup or throttle
+    suppressed is not one, a group is one (its first event's), holding its events."""
     return [
-        Planned(str(form.get("id")), str(form.get("type")), delivery)
-        for form in forms
-        for delivery in router.plan(form)
+        Planned(str(forms[d.event].get("id")), str(forms[d.event].get("type")), d.delivery)
+        for d in plan_together(router, forms)
+        if d.status in ("pending", "dead")
     ]
 
 

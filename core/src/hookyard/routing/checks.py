@@ -167,10 +167,17 @@ def yaml_kind(value: Any) -> str:
 _LOADING = (nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)
 
 
-def template_problems(template: nodes.Template) -> list[str]:
-    """Every ``event`` field the parsed ``template`` reads that events do not have, and
-    every tag that would load another template."""
+def template_problems(template: nodes.Template, grouped: bool = False) -> list[str]:
+    """Every ``event`` field the parsed ``template`` reads that events do not have, every
+    tag that would load another template, and ``events`` unless the route is ``grouped``."""
     found: dict[str, str] = {}  # each problem once, with the longest expression showing it
+    if not grouped and any(
+        node.name == "events" and node.ctx == "load" for node in template.find_all(nodes.Name)
+    ):
+        found["events"] = (
+            "reads events, but only a route with group has events (this one renders one event: "
+            "event)"
+        )
     for node in template.find_all(_LOADING):
         tag = type(node).__name__.lower().replace("fromimport", "from ... import")
         found.setdefault(tag, f"uses {{% {tag} %}}, but a route's template cannot load another")

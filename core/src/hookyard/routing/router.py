@@ -22,6 +22,7 @@ from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
 from hookyard.config.structuring import did_you_mean
 from hookyard.routing.checks import template_problems
+from hookyard.routing.gates import CompiledGate, Gate, compile_gate
 from hookyard.routing.hours import BusinessHours, compile_when
 from hookyard.routing.index import RouteIndex
 from hookyard.routing.match import CompiledMatch, compile_match
@@ -55,6 +56,11 @@ class PlannedDelivery:
     action: str
     params: dict[str, Any]
     error: str | None = None
+    #: Its gate, the key rendered; a ``group`` delivery's params are rendered when the
+    #: group is delivered (:meth:`Router.render_group`), so they are empty here.
+    gate: Gate | None = None
+    #: Why it exists: the route, and the conditions that matched.
+    why: str = ""
 
 
 @frozen
@@ -64,6 +70,7 @@ class CompiledRoute:
     :param continues: ``continue``: whether the routes after this one are tried when it
         matches (``continue: false`` stops at it).
     :param enabled: ``enabled: false``: checked like any route, never matched.
+    :param gate: its ``dedup``, ``throttle`` or ``group``.
     """
 
     name: str
@@ -79,6 +86,7 @@ class CompiledRoute:
     when: BusinessHours | None = None
     continues: bool = True
     enabled: bool = True
+    gate: CompiledGate | None = None
 
     def matches(self, event: Mapping[str, Any], pins_hold: bool = False) -> bool:
         """Whether the route matches ``event`` (``pins_hold``: as :meth:`CompiledMatch.test`)."""
@@ -90,6 +98,15 @@ class CompiledRoute:
         """Why the route matches ``event`` or not: one verdict per condition, ``when`` last."""
         found = self.match.explain(event)
         return found if self.when is None else [*found, self.when.explain(event)]
+
+    def why(self, event: Mapping[str, Any]) -> str:
+        """Why the route took ``event`` (which it matches), as its delivery keeps it."""
+        held = "; ".join(v.condition for v in self.explain(event) if v.matched)
+        return f"route {self.name!r} (routes[{self.index}]) matched: {held or 'every event'}"
+
+    @property
+    def grouped(self) -> bool:
+        return self.gate is not None and self.gate.kind == "group"
 
 
 class Router:
@@ -123,11 +140,32 @@ class Router:
     def plan(self, event: Mapping[str, Any]) -> list[PlannedDelivery]:
         planned = []
         for route in self.matching(event):
-            params, error = _render(route.templates, {"event": event}, route)
-            if error is None:
-                params, error = self._checked(route, params)
-            planned.append(PlannedDelivery(route.name, route.sink, route.action, params, error))
+            gate, error = _gate(route, event)
+            params: Any = {}
+            if error is None and not route.grouped:
+                params, error = self.render(route, {"event": event})
+            planned.append(
+                PlannedDelivery(
+                    route.name, route.sink, route.action, params, error, gate, route.why(event)
+                )
+            )
         return planned
+
+    def render(self, route: CompiledRoute, context: dict[str, Any]) -> tuple[Any, str | None]:
+        """``route``'s ``with`` rendered in ``context``, as the delivery keeps it, or why
+        the delivery is dead."""
+        params, error = _render(route.templates, context, route)
+        return (params, error) if error is not None else self._checked(route, params)
+
+    def render_group(
+        self, route_name: str, events: Sequence[Mapping[str, Any]]
+    ) -> tuple[Any, str | None]:
+        """The params of a group's delivery: its route's ``with``, where ``events`` is every
+        event of the group in the order they occurred and ``event`` the first of them."""
+        route = next((r for r in self.routes if r.name == route_name), None)
+        if route is None:
+            return {}, f"route {route_name!r} is no longer configured, so its group is not rendered"
+        return self.render(route, {"event": events[0], "events": list(events)})
 
     def _checked(self, route: CompiledRoute, params: Any) -> tuple[Any, str | None]:
         """Rendered ``params`` as the delivery keeps them, or why the delivery is dead."""
@@ -144,6 +182,18 @@ class Router:
         if expected is None:
             return params
         return expected.structure(params, self._converter, ("with",))
+
+
+def _gate(route: CompiledRoute, event: Mapping[str, Any]) -> tuple[Gate | None, str | None]:
+    """The route's gate with its key rendered for ``event``, or why the delivery is dead."""
+    if route.gate is None:
+        return None, None
+    try:
+        return route.gate.render(event), None
+    except Exception as exc:  # a template's failure is the delivery's, never intake's
+        place = format_path(("routes", route.index, route.gate.kind, "key"))
+        reason = str(exc) if isinstance(exc, jinja2.TemplateError) else _named(exc)
+        return None, f"{place}: template failed: {reason}"
 
 
 class _TemplateFailed(Exception):
@@ -276,21 +326,24 @@ def _environment(native: bool = False) -> jinja2.Environment:
     return env
 
 
-def _compile(value: Any, env: jinja2.Environment, path: KeyPath, problems: Problems) -> Any:
-    """``value`` with every string compiled; what a template reads wrongly is a problem."""
+def _compile(
+    value: Any, env: jinja2.Environment, path: KeyPath, problems: Problems, grouped: bool = False
+) -> Any:
+    """``value`` with every string compiled; what a template reads wrongly is a problem
+    (``events`` is there only for a ``grouped`` route)."""
     if isinstance(value, str):
         try:
             parsed = env.parse(value)
-            for problem in template_problems(parsed):
+            for problem in template_problems(parsed, grouped):
                 problems.add(path, problem)
             return env.from_string(parsed)
         except jinja2.TemplateSyntaxError as exc:
             problems.add(path, f"template does not compile: {exc.message}")
             return value
     if isinstance(value, dict):
-        return {k: _compile(v, env, (*path, k), problems) for k, v in value.items()}
+        return {k: _compile(v, env, (*path, k), problems, grouped) for k, v in value.items()}
     if isinstance(value, list):
-        return [_compile(v, env, (*path, i), problems) for i, v in enumerate(value)]
+        return [_compile(v, env, (*path, i), problems, grouped) for i, v in enumerate(value)]
     return value
 
 
@@ -357,6 +410,10 @@ def _compile_route(
     named = f"sink {route.to!r} action {action!r}"
     for path, problem in params.problems(route.with_, envs.converter, place, named):
         problems.add(path, problem)
+    gate = compile_gate(
+        route, index, lambda text, path: _compile(text, envs.text, path, problems), problems
+    )
+    grouped = gate is not None and gate.kind == "group"
     # Only a field written as one template renders natively; strings nested in a list or
     # mapping written in YAML are text (a customer's message never becomes a structure).
     templates = {
@@ -365,6 +422,7 @@ def _compile_route(
             envs.native if key in params.native and isinstance(value, str) else envs.text,
             (*place, key),
             problems,
+            grouped,
         )
         for key, value in route.with_.items()
     }
@@ -382,4 +440,5 @@ def _compile_route(
         when,
         route.continue_,
         route.enabled,
+        gate,
     )

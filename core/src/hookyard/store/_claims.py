@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 
-from hookyard.store._schema import deliveries
+from hookyard._json import loads
+from hookyard.store._schema import deliveries, events
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlalchemy.ext.asyncio import AsyncConnection
 
-__all__ = ["CLAIMED_COLUMNS", "claim_ids", "later", "next_of_its_conversation"]
+__all__ = ["CLAIMED_COLUMNS", "claim_ids", "group_events", "later", "next_of_its_conversation"]
 
 
 def later(now: datetime, seconds: float) -> datetime:
@@ -33,6 +36,8 @@ CLAIMED_COLUMNS = tuple(
         "attempts",
         "attempts_base",
         "conversation",
+        "gate",
+        "group_id",
     )
 )
 
@@ -98,3 +103,24 @@ def next_of_its_conversation(dead_holds: bool, now: datetime) -> Any:
         or_(other.occurred_at < mine.occurred_at, other.id < mine.id),
     )
     return or_(mine.conversation.is_(None), and_(~being_delivered, ~earlier))
+
+
+async def group_events(
+    connection: AsyncConnection, heads: Sequence[int]
+) -> dict[int, tuple[dict[str, Any], ...]]:
+    """Every event of each group whose head is in ``heads``: the head's, then those that
+    joined it (``grouped``), in the order they occurred."""
+    if not heads:
+        return {}
+    c = deliveries.c
+    head = func.coalesce(c.group_id, c.id)
+    rows = await connection.execute(
+        select(head, events.c.body)
+        .join(events, events.c.pk == c.event_pk)
+        .where(or_(c.id.in_(heads), and_(c.group_id.in_(heads), c.status == "grouped")))
+        .order_by(head, c.occurred_at, c.id)
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for owner, body in rows:
+        found.setdefault(owner, []).append(loads(body))
+    return {owner: tuple(bodies) for owner, bodies in found.items()}

@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from hookyard._json import loads
+from hookyard._json import dumps, loads
 
 __all__ = [
     "RESPONSE_CHARS",
@@ -51,6 +51,9 @@ class ClaimedDelivery:
     #: The conversation's key, and what its sink keeps for it (store/links.py).
     conversation: str | None = None
     link: dict[str, Any] = field(factory=dict)
+    #: A group's head (route ``group``): every event of the group, in the order they
+    #: occurred, ``event`` first; empty for any other delivery.
+    group: tuple[dict[str, Any], ...] = ()
 
 
 @frozen
@@ -67,6 +70,8 @@ class Outcome:
     retry_in: float | None = None
     #: Merged into what the sink keeps for the delivery's conversation.
     link: Mapping[str, Any] | None = None
+    #: A group's params as this attempt rendered them (kept in place of the empty ones).
+    params: Mapping[str, Any] | None = None
 
 
 @frozen
@@ -147,7 +152,7 @@ class DeliveryRecord:
     last_response: str | None
 
 
-def to_claimed(row: Any) -> ClaimedDelivery:
+def to_claimed(row: Any, group: tuple[dict[str, Any], ...] = ()) -> ClaimedDelivery:
     return ClaimedDelivery(
         id=row.id,
         route=row.route,
@@ -160,6 +165,7 @@ def to_claimed(row: Any) -> ClaimedDelivery:
         event=loads(row.body),
         conversation=row.conversation,
         link={} if row.link is None else loads(row.link),
+        group=group,
     )
 
 
@@ -223,4 +229,5 @@ def outcome_row(
         "_response": outcome.response,
         "_next": next_attempt_at,
         "_delivered": now if outcome.result == "delivered" else None,
+        "_params": None if outcome.params is None else dumps(outcome.params),
     }

@@ -86,10 +86,20 @@ class Rule:
         )
 
     def delivered_old(self) -> ColumnElement[bool]:
+        """Delivered, or suppressed, before the cutoff; or ``grouped`` into a group that
+        was (one whose head is gone, from its own creation on)."""
         cutoff = self.delivered_cutoff
         if cutoff is None:
             return false()
-        return and_(deliveries.c.status == "delivered", deliveries.c.delivered_at < cutoff)
+        c, head = deliveries.c, deliveries.alias("head")
+        head_done = exists().where(
+            head.c.id == c.group_id, head.c.status == "delivered", head.c.delivered_at < cutoff
+        )
+        head_gone = ~exists().where(head.c.id == c.group_id)
+        return or_(
+            and_(c.status.in_(("delivered", "suppressed")), c.delivered_at < cutoff),
+            and_(c.status == "grouped", or_(head_done, and_(head_gone, c.created_at < cutoff))),
+        )
 
     def dead_old(self) -> ColumnElement[bool]:
         cutoff = self._cutoff(self.ages.dead)
@@ -158,6 +168,11 @@ async def dead_batch(connection: AsyncConnection, rule: Rule, after: int, size: 
     removed_attempts = await _removed(
         connection, delete(attempts).where(attempts.c.delivery_id.in_(gone.scalar_subquery()))
     )
+    # The events that joined a dead group go with it (its only delivery, for most).
+    members = deliveries.c.group_id.in_(gone.scalar_subquery())
+    member_events = select(deliveries.c.event_pk).where(members).distinct()
+    pks += [row[0] for row in await connection.execute(member_events)]
+    await connection.execute(delete(deliveries).where(members, deliveries.c.status == "grouped"))
     removed = await _removed(
         connection, delete(deliveries).where(deliveries.c.id.in_(ids), rule.dead_old())
     )

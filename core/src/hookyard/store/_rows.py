@@ -11,6 +11,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from hookyard._json import dumps
+from hookyard.routing.gates import Gate
 
 __all__ = [
     "EVENT_ID_LENGTH",
@@ -43,6 +44,9 @@ class PlannedRow:
     params: dict[str, Any]
     idempotency_key: str
     error: str | None = None
+    #: Its route's gate (routing/gates.py): intake decides it with what is stored.
+    gate: Gate | None = None
+    why: str = ""
 
 
 @frozen
@@ -112,6 +116,10 @@ def delivery_params(
         "last_error": planned.error,
         "created_at": now,
         "updated_at": now,
+        "why": planned.why or None,
+        "gate": None if planned.gate is None else planned.gate.kind,
+        "gate_key": None if planned.gate is None else stored_event_id(planned.gate.key),
+        "group_id": None,
     }
 
 

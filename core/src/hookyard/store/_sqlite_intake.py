@@ -17,6 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DBAPIError
 
+from hookyard.routing.gates import GateState
+from hookyard.store._gated import (
+    DUE_NOW_SQL,
+    MEMBERS_SQL,
+    OPEN_GROUP_SQL,
+    RECENT_SQL,
+    gated_rows,
+    head_to_make_due,
+    split,
+    state_queries,
+    with_head,
+)
 from hookyard.store._rows import (
     Latest,
     delivery_params,
@@ -30,7 +42,8 @@ from hookyard.store.engine import sqlite_pragmas
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from hookyard.store._rows import EventRow, Key
+    from hookyard.store._gated import StateQuery
+    from hookyard.store._rows import EventRow, Key, PlannedRow
 
 __all__ = ["SqliteIntake", "check_writable"]
 
@@ -117,18 +130,43 @@ def insert_rows(connection: sqlite3.Connection, rows: Sequence[EventRow]) -> lis
     told = _told_apart(connection, rows)
     inserted: dict[Key, int] = {}
     now = datetime.now(UTC)
-    planned: list[dict[str, Any]] = []
+    planned: list[tuple[dict[str, Any], PlannedRow]] = []
     for key, row in first_of_each(told).items():
         values = event_params(row)
         sql = _insert_sql("events", tuple(values), _SKIP_DUPLICATE)
         found = connection.execute(sql, _sqlite_values(values)).fetchone()
         if found is not None:
             inserted[key] = found[0]
-            planned.extend(delivery_params(found[0], row, p, now) for p in row.deliveries)
-    if planned:
-        sql = _insert_sql("deliveries", tuple(planned[0]))
-        connection.executemany(sql, [_sqlite_values(values) for values in planned])
+            planned.extend((delivery_params(found[0], row, p, now), p) for p in row.deliveries)
+    plain, gated = split(planned)
+    if plain:
+        sql = _insert_sql("deliveries", tuple(plain[0]))
+        connection.executemany(sql, [_sqlite_values(values) for values in plain])
+    if gated:
+        states = {q.key: _gate_state(connection, q, now) for q in state_queries(gated, now)}
+        ids: list[int] = []
+        for gated_row in gated_rows(gated, states, now):
+            values = with_head(gated_row, ids)
+            sql = _insert_sql("deliveries", tuple(values), " RETURNING id")
+            ids.append(connection.execute(sql, _sqlite_values(values)).fetchone()[0])
+            if (head := head_to_make_due(gated_row, ids)) is not None:
+                connection.execute(DUE_NOW_SQL, {"now": _sqlite_time(now), "head": head})
     return stored_flags(told, inserted)
+
+
+def _gate_state(connection: sqlite3.Connection, query: StateQuery, now: datetime) -> GateState:
+    """What is stored of one gate's key (see :class:`GateState`)."""
+    arguments = {
+        k: _sqlite_time(v) if isinstance(v, datetime) else v
+        for k, v in query.arguments(now).items()
+    }
+    if query.since is not None:
+        return GateState(recent=connection.execute(RECENT_SQL, arguments).fetchone()[0])
+    head = connection.execute(OPEN_GROUP_SQL, arguments).fetchone()
+    if head is None:
+        return GateState()
+    members = connection.execute(MEMBERS_SQL, {"head": head[0]}).fetchone()[0]
+    return GateState(head=head[0], members=members + 1)
 
 
 def _told_apart(connection: sqlite3.Connection, rows: Sequence[EventRow]) -> list[EventRow]:

@@ -26,9 +26,10 @@ async def database_now(connection: AsyncConnection) -> datetime:
 
 
 class WaitingClock:
-    """What waits for time to pass — pending deliveries not yet due, sink pauses, breaker
-    cooldowns — and a way to make it come due sooner: how ``hookyard.testing`` runs a
-    retry schedule of minutes in milliseconds. Never used by serve or the workers."""
+    """What waits for time to pass — pending deliveries not yet due (a group's wait), sink
+    pauses, breaker cooldowns, the windows of dedups and throttles — and a way to make it
+    come due sooner: how ``hookyard.testing`` runs a retry schedule of minutes in
+    milliseconds. Never used by serve or the workers."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -65,6 +66,17 @@ class WaitingClock:
                     update(deliveries)
                     .where(deliveries.c.id == row.id)
                     .values(next_attempt_at=row.next_attempt_at - shift)
+                )
+            # A dedup's or a throttle's window counts from when its deliveries were made.
+            counted = deliveries.c.gate.in_(("dedup", "throttle"))
+            rows = await connection.execute(
+                select(deliveries.c.id, deliveries.c.created_at).where(counted)
+            )
+            for row in rows.all():
+                await connection.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == row.id)
+                    .values(created_at=row.created_at - shift)
                 )
             for state in (await connection.execute(select(sink_state))).all():
                 await connection.execute(

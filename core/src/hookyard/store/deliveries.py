@@ -17,7 +17,13 @@ from sqlalchemy import (
     update,
 )
 
-from hookyard.store._claims import CLAIMED_COLUMNS, claim_ids, later, next_of_its_conversation
+from hookyard.store._claims import (
+    CLAIMED_COLUMNS,
+    claim_ids,
+    group_events,
+    later,
+    next_of_its_conversation,
+)
 from hookyard.store._delivery_rows import (
     ClaimedDelivery,
     DeliveryRecord,
@@ -77,7 +83,7 @@ __all__ = [
     "SinkRoom",
 ]
 
-STATUSES = ("pending", "delivering", "delivered", "dead")
+STATUSES = ("pending", "delivering", "delivered", "dead", "suppressed", "grouped")
 RELEASED = "the worker stopped before the sink answered; released for another worker"
 
 
@@ -99,6 +105,7 @@ RECORD = (
         delivered_at=func.coalesce(
             bindparam("_delivered", type_=UTCDateTime()), deliveries.c.delivered_at
         ),
+        params=func.coalesce(bindparam("_params"), deliveries.c.params),
     )
 )
 
@@ -202,7 +209,10 @@ class DeliveryStore:
                 .where(deliveries.c.id.in_(ids))
                 .order_by(deliveries.c.next_attempt_at)
             )
-            return [to_claimed(row) for row in rows]
+            claimed = list(rows)
+            heads = [r.id for r in claimed if r.gate == "group" and r.group_id is None]
+            groups = await group_events(connection, heads)
+            return [to_claimed(row, groups.get(row.id, ())) for row in claimed]
 
     @translated
     async def renew(self, worker: str, ids: Sequence[int], lease: float) -> None:

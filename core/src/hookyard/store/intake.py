@@ -14,9 +14,21 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from attrs import define, frozen
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hookyard.routing.gates import GateState
+from hookyard.store._gated import (
+    DUE_NOW_SQL,
+    MEMBERS_SQL,
+    OPEN_GROUP_SQL,
+    RECENT_SQL,
+    gated_rows,
+    head_to_make_due,
+    split,
+    state_queries,
+    with_head,
+)
 from hookyard.store._rows import (
     EventRow,
     Key,
@@ -31,14 +43,21 @@ from hookyard.store._rows import (
     stored_flags,
     tell_repeats_apart,
 )
-from hookyard.store._schema import deliveries, events
+from hookyard.store._schema import UTCDateTime, deliveries, events
 from hookyard.store._sqlite_intake import SqliteIntake
 from hookyard.store.clock import database_now
 from hookyard.store.errors import StoreUnavailable, translated
 from hookyard.store.notify import notify_due
 
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
+    from sqlalchemy import TextClause
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+    from hookyard.routing.gates import Gate
+    from hookyard.store._gated import StateQuery
 
 __all__ = [
     "EventRow",
@@ -237,15 +256,69 @@ async def insert_rows(connection: AsyncConnection, rows: Sequence[EventRow]) -> 
     result = await connection.execute(statement, [event_params(row) for row in unique.values()])
     inserted = {(r.source, r.event_id): r.pk for r in result}
     now = await database_now(connection)  # deliveries are due by the database's clock
-    planned = [
-        delivery_params(pk, unique[key], row_planned, now)
-        for key, pk in inserted.items()
-        for row_planned in unique[key].deliveries
-    ]
-    if planned:
-        await connection.execute(deliveries.insert(), planned)
+    plain, gated = split(
+        [
+            (delivery_params(pk, unique[key], row_planned, now), row_planned)
+            for key, pk in inserted.items()
+            for row_planned in unique[key].deliveries
+        ]
+    )
+    if plain:
+        await connection.execute(deliveries.insert(), plain)
+    if gated:
+        await _insert_gated(connection, gated, now)
+    if plain or gated:
         await notify_due(connection)
     return stored_flags(told, inserted)
+
+
+async def _insert_gated(
+    connection: AsyncConnection, gated: list[tuple[dict[str, Any], Gate]], now: datetime
+) -> None:
+    """Decide and insert the gated deliveries (store/_gated.py). On PostgreSQL each key is
+    locked first (in order), so two replicas deciding the same key take turns, and an open
+    group's head is locked against a claim until its new event is in."""
+    postgres = connection.dialect.name == "postgresql"
+    states = {}
+    for query in state_queries(gated, now):
+        if postgres:
+            await connection.execute(_KEY_LOCK, {"key": "\n".join(query.key)})
+        states[query.key] = await _gate_state(connection, query, now, postgres)
+    ids: list[int] = []
+    for row in gated_rows(gated, states, now):
+        inserted = await connection.execute(
+            deliveries.insert().returning(deliveries.c.id), with_head(row, ids)
+        )
+        ids.append(inserted.scalar_one())
+        if (head := head_to_make_due(row, ids)) is not None:
+            await connection.execute(_DUE_NOW, {"now": now, "head": head})
+
+
+async def _gate_state(
+    connection: AsyncConnection, query: StateQuery, now: datetime, postgres: bool
+) -> GateState:
+    """What is stored of one gate's key (see :class:`GateState`)."""
+    arguments = query.arguments(now)
+    if query.since is not None:
+        return GateState(recent=(await connection.execute(_RECENT, arguments)).scalar_one())
+    head = (
+        await connection.execute(_OPEN_GROUP_PG if postgres else _OPEN_GROUP, arguments)
+    ).first()
+    if head is None:
+        return GateState()
+    members = (await connection.execute(text(MEMBERS_SQL), {"head": head[0]})).scalar_one()
+    return GateState(head=head[0], members=members + 1)
+
+
+def _timed(sql: str, *names: str) -> TextClause:
+    return text(sql).bindparams(*(bindparam(name, type_=UTCDateTime) for name in names))
+
+
+_KEY_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_RECENT = _timed(RECENT_SQL, "since")
+_OPEN_GROUP = _timed(OPEN_GROUP_SQL, "now")
+_OPEN_GROUP_PG = _timed(OPEN_GROUP_SQL + " FOR UPDATE", "now")
+_DUE_NOW = _timed(DUE_NOW_SQL, "now")
 
 
 async def _told_apart(connection: AsyncConnection, rows: Sequence[EventRow]) -> list[EventRow]:
