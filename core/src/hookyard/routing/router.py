@@ -99,9 +99,10 @@ class CompiledRoute:
         found = self.match.explain(event)
         return found if self.when is None else [*found, self.when.explain(event)]
 
-    def why(self, event: Mapping[str, Any]) -> str:
-        """Why the route took ``event`` (which it matches), as its delivery keeps it."""
-        held = "; ".join(v.condition for v in self.explain(event) if v.matched)
+    def why(self) -> str:
+        """Why the route took an event it matches, as its deliveries keep it: each of its
+        conditions (all of them held). Written once per route: nothing of the event."""
+        held = "; ".join(v.condition for v in self.explain({}))
         return f"route {self.name!r} (routes[{self.index}]) matched: {held or 'every event'}"
 
     @property
@@ -125,6 +126,7 @@ class Router:
         self._actions = dict(actions or {})
         self._converter = make_converter() if converter is None else converter
         self._index = RouteIndex([(r.match.pins, r) for r in self.routes if r.enabled])
+        self._why = {id(route): route.why() for route in self.routes}
 
     def matching(self, event: Mapping[str, Any]) -> list[CompiledRoute]:
         """The enabled routes that match ``event``, in order, up to the first one that
@@ -146,7 +148,7 @@ class Router:
                 params, error = self.render(route, {"event": event})
             planned.append(
                 PlannedDelivery(
-                    route.name, route.sink, route.action, params, error, gate, route.why(event)
+                    route.name, route.sink, route.action, params, error, gate, self._why[id(route)]
                 )
             )
         return planned
