@@ -125,7 +125,12 @@ def _json(replayed: Replayed, window: Window, config_path: str, host: Host) -> d
 
 
 def _applied_json(applied: Applied) -> dict[str, int]:
-    return {"enqueued": applied.enqueued, "already": applied.already, "failed": applied.failed}
+    return {
+        "enqueued": applied.enqueued,
+        "already": applied.already,
+        "failed": applied.failed,
+        "gated": applied.gated,
+    }
 
 
 def _moment(moment: datetime) -> str:
@@ -189,6 +194,10 @@ def _what(example: Example) -> str:
         delivers = f"{planned.sink}.{planned.action}"
         if planned.error is not None:
             return f"{delivers} fails: {planned.error}"
+        if planned.gate is not None:
+            delivers += f" ({planned.gate.kind} {_value(planned.gate.key)})"
+        if planned.gate is not None and planned.gate.kind == "group":
+            return f"{delivers} rendered when the group is delivered"
         return f"{delivers} {_value(planned.params)}"
     if change.stored is not None and change.planned is None:
         stored = change.stored
@@ -207,6 +216,12 @@ def _applied(applied: Applied) -> Iterator[str]:
         added = _plural(applied.failed, "added delivery", "added deliveries")
         their = "its templates fail" if applied.failed == 1 else "their templates fail"
         yield f"{added} not enqueued: {their} now (the examples say how)"
+    if applied.gated:
+        added = _plural(applied.gated, "added delivery", "added deliveries")
+        yield (
+            f"{added} of routes with dedup, throttle or group not enqueued: a backfill "
+            "cannot decide again what the gate did when the events came"
+        )
     were = "was" if applied.already == 1 else "were"
     yield (
         f"enqueued {_plural(applied.enqueued, 'delivery', 'deliveries')} "

@@ -1,7 +1,7 @@
 """Internal: shadow replay — a configuration's routes over stored events, the difference
 from what was stored, and the backfill of what is added (``hookyard replay``)."""
 
-from hookyard.replay.backfill import Applied, backfill_key, backfills
+from hookyard.replay.backfill import BACKFILLED, Applied, backfill_key, backfills
 from hookyard.replay.compare import (
     ADDED,
     CHANGED,
@@ -17,6 +17,7 @@ from hookyard.replay.run import Replayed, shadow_replay
 
 __all__ = [
     "ADDED",
+    "BACKFILLED",
     "CHANGED",
     "EXAMPLES",
     "KINDS",

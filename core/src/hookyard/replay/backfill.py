@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from hookyard.replay.compare import RouteChange
     from hookyard.store.backfill import StoredEvent
 
-__all__ = ["Applied", "backfill_key", "backfills"]
+__all__ = ["BACKFILLED", "Applied", "backfill_key", "backfills"]
+
+#: What a backfilled delivery's ``why`` adds to routing's reason (``deliveries show``).
+BACKFILLED = "added later by hookyard replay --apply (a backfill)"
 
 
 @define
@@ -29,11 +32,15 @@ class Applied:
     :param already: added ones whose idempotency key a stored delivery has already (another
         backfill, or intake, made it meanwhile): left out.
     :param failed: added ones whose templates failed now: not enqueued.
+    :param gated: added ones of a route with a ``dedup``, ``throttle`` or ``group``: not
+        enqueued, since what the gate would have done depends on what was delivered when
+        the event came, which a backfill cannot decide again.
     """
 
     enqueued: int = 0
     already: int = 0
     failed: int = 0
+    gated: int = 0
 
 
 def backfill_key(event: StoredEvent, route: str, action: str) -> str:
@@ -53,8 +60,9 @@ def backfill_key(event: StoredEvent, route: str, action: str) -> str:
 def backfills(
     event: StoredEvent, changes: Sequence[RouteChange], applied: Applied
 ) -> list[Backfill]:
-    """The added deliveries of ``event`` to enqueue; those whose templates failed are
-    counted in ``applied.failed`` instead."""
+    """The added deliveries of ``event`` to enqueue, each keeping why it exists; those
+    whose templates failed are counted in ``applied.failed`` instead, those of a gated
+    route in ``applied.gated``."""
     found = []
     for change in changes:
         planned = change.planned
@@ -62,8 +70,13 @@ def backfills(
             continue
         if planned.error is not None:
             applied.failed += 1
-            continue
-        key = backfill_key(event, planned.route, planned.action)
-        row = PlannedRow(planned.route, planned.sink, planned.action, planned.params, key)
-        found.append(Backfill(event, row))
+        elif planned.gate is not None:
+            applied.gated += 1
+        else:
+            key = backfill_key(event, planned.route, planned.action)
+            why = "\n".join(part for part in (planned.why, BACKFILLED) if part)
+            row = PlannedRow(
+                planned.route, planned.sink, planned.action, planned.params, key, why=why
+            )
+            found.append(Backfill(event, row))
     return found

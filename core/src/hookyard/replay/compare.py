@@ -11,6 +11,7 @@ from hookyard._json import dumps, loads
 from hookyard.config.located import format_path
 from hookyard.routing import PlannedDelivery  # noqa: TC001 (attrs fields, read at runtime)
 from hookyard.store.backfill import StoredDelivery  # noqa: TC001
+from hookyard.store.intake import stored_event_id
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ __all__ = [
     "RouteChange",
     "compare_event",
     "differences",
+    "gate_text",
 ]
 
 ADDED = "added"
@@ -40,7 +42,7 @@ KINDS = (ADDED, REMOVED, CHANGED)
 @frozen
 class Difference:
     """One thing a changed delivery does differently: ``key`` is ``sink``, ``action``,
-    ``error`` or the place of a param (``with.text``, ``with.body.title``)."""
+    ``gate``, ``error`` or the place of a param (``with.text``, ``with.body.title``)."""
 
     key: str
     old: Any
@@ -95,17 +97,38 @@ def compare_event(
 
 def differences(planned: PlannedDelivery, stored: StoredDelivery) -> list[Difference]:
     """What ``planned`` does differently from ``stored``: sink, action, each param that
-    differs (its place), and a render failure that the stored one did not have."""
+    differs (its place), its gate, and a render failure that the stored one did not have.
+
+    A ``group`` route's params are not compared: they are rendered when the group is
+    delivered, from all of its events, so routing has none for one event.
+    """
     found = []
     if planned.sink != stored.sink:
         found.append(Difference("sink", stored.sink, planned.sink))
     if planned.action != stored.action:
         found.append(Difference("action", stored.action, planned.action))
-    # As the store would keep them: JSON, so a tuple and a list are the same params.
-    found += _param_differences(stored.params, loads(dumps(planned.params)), ("with",))
+    if planned.gate is None or planned.gate.kind != "group":
+        # As the store would keep them: JSON, so a tuple and a list are the same params.
+        found += _param_differences(stored.params, loads(dumps(planned.params)), ("with",))
+    old, new = gate_text(stored.gate, stored.gate_key), _planned_gate(planned)
+    if old != new:
+        found.append(Difference("gate", old, new))
     if planned.error is not None and planned.error != stored.last_error:
         found.append(Difference("error", stored.last_error, planned.error))
     return found
+
+
+def gate_text(kind: str | None, key: str | None) -> str | None:
+    """A gate as a difference shows it, its kind and key: ``dedup c-1``; None for none."""
+    return None if kind is None else f"{kind} {key}"
+
+
+def _planned_gate(planned: PlannedDelivery) -> str | None:
+    """The gate ``planned`` would be stored with: none for one that fails (it is dead)."""
+    gate = planned.gate
+    if gate is None or planned.error is not None:
+        return None
+    return gate_text(gate.kind, stored_event_id(gate.key))
 
 
 def _param_differences(old: Any, new: Any, path: KeyPath) -> Iterator[Difference]:

@@ -112,13 +112,15 @@ class Report:
 
 
 def example_json(example: Example) -> dict[str, Any]:
-    """One example in full: what is planned now (added), what was stored (removed), or
-    each difference (changed)."""
+    """One example in full: what is planned now (added: with its gate's kind and rendered
+    key), what was stored (removed), or each difference (changed)."""
     change = example.change
     found: dict[str, Any] = {"event": example.event, "source": example.source}
     if change.kind == ADDED and change.planned is not None:
         planned = change.planned
         found |= {"sink": planned.sink, "action": planned.action, "params": planned.params}
+        gate = planned.gate
+        found["gate"] = None if gate is None else {"kind": gate.kind, "key": gate.key}
         found["error"] = planned.error
     elif change.kind == REMOVED and change.stored is not None:
         stored = change.stored

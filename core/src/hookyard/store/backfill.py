@@ -64,7 +64,11 @@ class Span:
 
 @frozen
 class StoredDelivery:
-    """One delivery intake (or a backfill) made, whatever its status since."""
+    """One delivery intake (or a backfill) made, whatever its status since.
+
+    :param gate: its route's gate when it was made (``dedup``, ``throttle``, ``group``),
+        and the key that gate rendered, as stored (:func:`stored_event_id`).
+    """
 
     id: int
     route: str
@@ -73,6 +77,8 @@ class StoredDelivery:
     params: Any
     status: str
     last_error: str | None
+    gate: str | None = None
+    gate_key: str | None = None
 
 
 @frozen
@@ -141,12 +147,22 @@ async def event_batch(
         )
         found: dict[int, list[StoredDelivery]] = {}
         for d in await connection.execute(made):
-            found.setdefault(d.event_pk, []).append(
-                StoredDelivery(
-                    d.id, d.route, d.sink, d.action, loads(d.params), d.status, d.last_error
-                )
-            )
+            found.setdefault(d.event_pk, []).append(_delivery(d))
     return [_event(row, tuple(found.get(row.pk, ()))) for row in rows]
+
+
+def _delivery(row: Any) -> StoredDelivery:
+    return StoredDelivery(
+        row.id,
+        row.route,
+        row.sink,
+        row.action,
+        loads(row.params),
+        row.status,
+        row.last_error,
+        row.gate,
+        row.gate_key,
+    )
 
 
 def _event(row: Any, made: tuple[StoredDelivery, ...]) -> StoredEvent:
