@@ -67,7 +67,10 @@ NEW = (
 )
 #: (source, body) of the webhooks received, oldest first.
 WEBHOOKS = [
-    ("chats", {"id": "m1", "type": "chat.started", "chat": {"id": "c-1"}}),
+    (
+        "chats",
+        {"id": "m1", "type": "chat.started", "chat": {"id": "c-1"}, "customer": {"id": "u-1"}},
+    ),
     ("chats", {"id": "m2", "type": "chat.message", "message": {"text": "hello"}}),
     ("desk", {"id": "d1", "type": "chat.started", "chat": {"id": "c-2"}, "data": {"n": 1}}),
     ("desk", {"id": "d2", "type": "chat.message", "message": {"text": "hi"}, "data": {"n": 2}}),
@@ -86,12 +89,15 @@ def cli(*args: str, runner: CliRunner | None = None) -> Result:
 
 
 class _Store:
-    """A hookyard that received :data:`WEBHOOKS` under :data:`OLD` and delivered them."""
+    """A hookyard that received :data:`WEBHOOKS` under ``old`` (:data:`OLD`), and ``new``
+    written beside it."""
 
-    def __init__(self, folder: Path, database: str, factory: HostFactory) -> None:
+    def __init__(
+        self, folder: Path, database: str, factory: HostFactory, old: str = OLD, new: str = NEW
+    ) -> None:
         self.folder, self.factory = folder, factory
-        self.old = OLD.replace("DATABASE", database)
-        self.new = NEW.replace("DATABASE", database)
+        self.old = old.replace("DATABASE", database)
+        self.new = new.replace("DATABASE", database)
         self.path = folder / "new.yaml"
         self.path.write_text(self.new)
 
@@ -123,12 +129,15 @@ class _Store:
         return cli("replay", "--config", str(self.path), "--since", "1h", *args, runner=runner)
 
 
+def _received(made: _Store) -> _Store:
+    made.receive()
+    assert {d.status for d in made.deliver(made.old)} <= {"delivered", "grouped"}
+    return made
+
+
 @pytest.fixture
 def stored(tmp_path: Path, database_url: str, hookyard_host: HostFactory) -> _Store:
-    made = _Store(tmp_path, database_url, hookyard_host)
-    made.receive()
-    assert {d.status for d in made.deliver(made.old)} == {"delivered"}
-    return made
+    return _received(_Store(tmp_path, database_url, hookyard_host))
 
 
 def _row(lines: list[str], route: str) -> list[str]:
@@ -239,6 +248,10 @@ def test_apply_enqueues_exactly_the_added_deliveries_once(stored: _Store) -> Non
     assert sorted(archived[len(before[1]) :]) == ["desk d1 n+1=2", "desk d2 n+1=3"]
     backfilled = [d for d in delivered if d.route == "desk to archive"]
     assert [(d.status, d.attempts) for d in backfilled] == [("delivered", 1), ("delivered", 1)]
+    shown = cli("deliveries", "show", str(backfilled[0].id), "--json", "--config", str(stored.path))
+    recorded = json.loads(shown.stdout)["why"]["recorded"].splitlines()
+    assert recorded[0].startswith("route 'desk to archive' (routes[2]) matched: ")
+    assert recorded[1:] == ["added later by hookyard replay --apply (a backfill)"]
     assert len(delivered) == 9 + 2
 
     again = stored.replay("--apply")
@@ -247,6 +260,65 @@ def test_apply_enqueues_exactly_the_added_deliveries_once(stored: _Store) -> Non
     assert _row(lines, "desk to archive") == ["1", "0", "0", "2"]
     assert lines[-1] == "enqueued 0 deliveries (0 were already there)"
     assert len(stored.deliver(stored.new)) == 11
+
+
+#: Gated routes as they were: a group per desk chat, one delivery per chats chat.
+OLD_GATES = (
+    HEAD
+    + """\
+  - name: desk digest
+    match: {source: desk}
+    to: archive
+    group: {key: "{{ event.chat.id }}", wait: 1m}
+    with: {line: "digest of {{ events | length }}"}
+  - name: once per chat
+    match: {source: chats}
+    to: archive
+    dedup: {key: "{{ event.chat.id }}", window: 1h}
+    with: {line: "once {{ event.id }}"}
+"""
+)
+#: The group kept, the dedup keyed by customer instead, and a throttled route added.
+NEW_GATES = (
+    OLD_GATES.replace(
+        '{key: "{{ event.chat.id }}", window: 1h}', '{key: "{{ event.customer.id }}", window: 1h}'
+    )
+    + """\
+  - name: throttled desk
+    match: {source: desk}
+    to: ops
+    throttle: {key: "{{ event.chat.id }}", limit: 1, window: 1h}
+    with: {line: "throttled {{ event.id }}"}
+"""
+)
+
+
+def test_gated_routes_compare_by_their_gate_and_are_not_backfilled(
+    tmp_path: Path, database_url: str, hookyard_host: HostFactory
+) -> None:
+    stored = _received(_Store(tmp_path, database_url, hookyard_host, OLD_GATES, NEW_GATES))
+    assert sorted(stored.lines("archive")) == [
+        "digest of 1",  # d2, alone in its group (no chat)
+        "digest of 2",  # d1 and d3, of chat c-2
+        "once m1",
+        "once m2",
+    ]
+    result = stored.replay("--apply")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    # A group's params are rendered when it is delivered: its head's are not compared.
+    assert _row(lines, "desk digest") == ["0", "0", "0", "3"]
+    assert _row(lines, "once per chat") == ["0", "0", "1", "1"]
+    assert '  changed  m1 (chats)  gate: "dedup c-1" → "dedup u-1"' in lines
+    assert _row(lines, "throttled desk") == ["3", "0", "0", "0"]
+    assert '  added    d1 (desk)  ops.append (throttle "c-2") {"line":"throttled d1"}' in lines
+    assert lines[-2:] == [
+        "3 added deliveries of routes with dedup, throttle or group not enqueued: a backfill "
+        "cannot decide again what the gate did when the events came",
+        "enqueued 0 deliveries (0 were already there)",
+    ]
+    [applied] = [json.loads(stored.replay("--json", "--apply").stdout)["applied"]]
+    assert applied == {"enqueued": 0, "already": 0, "failed": 0, "gated": 3}
 
 
 class _TerminalRunner(CliRunner):

@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from hookyard.replay import Applied, Report, backfills, compare_event
+from attrs import evolve
+
+from hookyard.replay import BACKFILLED, Applied, Report, backfills, compare_event
 from hookyard.routing import PlannedDelivery
+from hookyard.routing.gates import Gate
 from hookyard.store.backfill import StoredDelivery, StoredEvent
 
 
@@ -17,8 +20,15 @@ def stored(
     return StoredDelivery(id, route, sink, "post", params, status, None)
 
 
-def planned(route: str, params: Any, *, sink: str = "ops", error: str | None = None) -> Any:
-    return PlannedDelivery(route, sink, "post", params, error)
+def planned(
+    route: str,
+    params: Any,
+    *,
+    sink: str = "ops",
+    error: str | None = None,
+    gate: Gate | None = None,
+) -> Any:
+    return PlannedDelivery(route, sink, "post", params, error, gate, f"route {route!r} matched")
 
 
 def event(event_id: str, *made: StoredDelivery) -> StoredEvent:
@@ -86,6 +96,27 @@ def test_suppressed_and_grouped_deliveries_are_deliveries_of_their_route() -> No
         assert change.kind == "unchanged", status
 
 
+def test_a_gate_is_compared_and_a_groups_params_are_not() -> None:
+    dedup = Gate("dedup", "c-1", 600.0, 1)
+    kept = StoredDelivery(1, "r", "ops", "post", {"a": 1}, "suppressed", None, "dedup", "c-1")
+    [same] = compare_event([planned("r", {"a": 1}, gate=dedup)], [kept])
+    assert same.kind == "unchanged"
+    rekeyed = Gate("dedup", "u-1", 600.0, 1)
+    [change] = compare_event([planned("r", {"a": 1}, gate=rekeyed)], [kept])
+    assert [(d.key, d.old, d.new) for d in change.differences] == [
+        ("gate", "dedup c-1", "dedup u-1")
+    ]
+    [dropped] = compare_event([planned("r", {"a": 1})], [kept])
+    assert [(d.key, d.old, d.new) for d in dropped.differences] == [("gate", "dedup c-1", None)]
+    # A group's head keeps the params its group was delivered with; routing has none.
+    group = Gate("group", "c-1", 60.0, 100)
+    head = StoredDelivery(2, "g", "ops", "post", {"text": "3 events"}, "delivered", None)
+    [grouped] = compare_event(
+        [planned("g", {}, gate=group)], [evolve(head, gate="group", gate_key="c-1")]
+    )
+    assert grouped.kind == "unchanged"
+
+
 def test_of_several_stored_for_a_route_the_one_that_matches_counts() -> None:
     made = [stored("r", {"a": 1}, id=1), stored("r", {"a": 2}, id=2)]
     [change] = compare_event([planned("r", {"a": 2})], made)
@@ -114,13 +145,21 @@ def test_the_report_counts_every_event_and_keeps_three_examples_of_each_kind() -
     ]
 
 
-def test_only_added_deliveries_that_render_are_backfilled() -> None:
+def test_only_added_deliveries_that_render_and_have_no_gate_are_backfilled() -> None:
     made = event("e1", stored("kept", {}))
+    throttle = Gate("throttle", "c-1", 3600.0, 5)
     changes = compare_event(
-        [planned("kept", {}), planned("new", {"a": 1}), planned("broken", {}, error="boom")],
+        [
+            planned("kept", {}),
+            planned("new", {"a": 1}),
+            planned("broken", {}, error="boom"),
+            planned("throttled", {"a": 1}, gate=throttle),
+        ],
         made.deliveries,
     )
     applied = Applied()
     [backfill] = backfills(made, changes, applied)
     assert (backfill.planned.route, backfill.planned.params) == ("new", {"a": 1})
-    assert (backfill.event, applied.failed) == (made, 1)
+    assert (backfill.event, applied.failed, applied.gated) == (made, 1, 1)
+    assert backfill.planned.why == f"route 'new' matched\n{BACKFILLED}"
+    assert backfill.planned.gate is None
