@@ -4,6 +4,7 @@ its wait holding every event."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -154,3 +155,20 @@ async def test_retention_purges_what_a_gate_held_back_once_its_group_was_deliver
         purged = await store.retention.purge(Ages(delivered=86400), now=later)
         assert (purged.events, purged.deliveries) == (2, 2)
         assert await host.deliveries() == []
+
+
+async def test_webhooks_committed_together_are_decided_in_order(
+    hookyard_host: HostFactory, tmp_path: Path, config: Callable[..., dict[str, Any]]
+) -> None:
+    """Concurrent webhooks share one intake transaction (group commit): the gate still
+    counts each of them, and a group opened in that transaction takes the others."""
+    digest = "{{ events | length }}"
+    gated = config(group={"key": "{{ event.chat.id }}", "wait": "1m"}, **{"with": {"line": digest}})
+    async with hookyard_host(gated, plugins=PLUGINS) as host:
+        answers = await asyncio.gather(
+            *(host.post("chats", {"id": f"m{i}", "chat": "A", "text": "x"}) for i in range(8))
+        )
+        assert {a.status for a in answers} == {200}
+        await host.deliver()
+        assert (tmp_path / "out.jsonl").read_text() == "8\n"
+        assert sorted(d.status for d in await host.deliveries()) == ["delivered"] + ["grouped"] * 7
