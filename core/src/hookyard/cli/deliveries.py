@@ -16,50 +16,28 @@ from hookyard.cli.common import (
     filter_options,
     load_host,
     progress,
-    state_painter,
-    table,
-    terminal_width,
     user_errors,
     with_store,
 )
-from hookyard.cli.delivery_detail import detail_lines, why_of
+from hookyard.cli.delivery_detail import delivery_table, detail_lines, why_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
     from hookyard.store import Store
     from hookyard.store.console import Filters, Replayed
     from hookyard.store.deliveries import DeliveryRecord
 
-__all__ = ["deliveries", "delivery_table"]
+__all__ = ["deliveries"]
 
 #: The states ``--status`` takes; the last two are never attempted (delivery_detail.py).
 STATUSES = ["pending", "delivering", "delivered", "dead", "suppressed", "grouped"]
-COLUMNS = ("id", "status", "try", "sink", "route", "event", "made", "error")
-#: The columns cut, widest first, for the table to fit the terminal.
-SHRINK = (3, 4, 5, 7)
 FILTER_FIELDS = ("source", "type", "chat", "status", "since", "until", "sink", "route")
 
 
 @click.group()
 def deliveries() -> None:
     """Deliveries: list them, show one, retry dead ones, replay any."""
-
-
-def _cells(record: DeliveryRecord) -> tuple[str, ...]:
-    error = record.last_error.splitlines()[0] if record.last_error else ""
-    event = f"{record.source}/{record.event_type}"
-    attempts = str(record.attempts)
-    made = record.created_at.strftime("%m-%d %H:%M")
-    return (str(record.id), record.status, attempts, record.sink, record.route, event, made, error)
-
-
-def delivery_table(records: Sequence[DeliveryRecord], indent: int = 0) -> Iterator[str]:
-    """``records`` as a table that fits the terminal (less ``indent`` columns)."""
-    width = terminal_width()
-    rows = [COLUMNS, *(_cells(record) for record in records)]
-    fit = None if width is None else width - indent
-    return table(rows, width=fit, shrink=SHRINK, right=(0, 2), paint=state_painter(1))
 
 
 @deliveries.command("list")

@@ -1,5 +1,6 @@
-"""What ``hookyard deliveries show`` prints: one delivery in full, why it exists (its route,
-what routing recorded, its gate or group) and its attempts; ``--json`` takes :func:`why_of`."""
+"""What the console prints of deliveries: a table of them, and one in full (``deliveries
+show``) with why it exists (its route, what routing recorded, its gate or group) and its
+attempts; ``--json`` takes :func:`why_of`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ if TYPE_CHECKING:
 
     from hookyard.host import Host
     from hookyard.store.console import AttemptRecord, DeliveryDetail
+    from hookyard.store.deliveries import DeliveryRecord
 
-__all__ = ["NEVER_ATTEMPTED", "detail_lines", "why_of"]
+__all__ = ["NEVER_ATTEMPTED", "delivery_table", "detail_lines", "why_of"]
 
 #: The states of a delivery that is never attempted: a route's dedup or throttle held it
 #: back (``suppressed``), or its event joined a group whose head delivers it (``grouped``).
@@ -85,8 +87,6 @@ def detail_lines(detail: DeliveryDetail, why: dict[str, Any]) -> Iterator[str]:
     yield "event:"
     yield from _indented(json.dumps(detail.event, indent=2, ensure_ascii=False))
     if detail.members:
-        from hookyard.cli.deliveries import delivery_table
-
         yield "grouped into it:"
         yield from (f"  {line}" for line in delivery_table(detail.members, indent=2))
     if not detail.attempts:
@@ -130,3 +130,24 @@ def _attempts(attempts: Sequence[AttemptRecord]) -> Iterator[str]:
     width = terminal_width()
     fit = None if width is None else width - 2
     return table(rows, width=fit, shrink=(5, 6), right=(0, 4), paint=state_painter(2))
+
+
+COLUMNS = ("id", "status", "try", "sink", "route", "event", "made", "error")
+#: The columns cut, widest first, for the table to fit the terminal.
+SHRINK = (3, 4, 5, 7)
+
+
+def _cells(record: DeliveryRecord) -> tuple[str, ...]:
+    error = record.last_error.splitlines()[0] if record.last_error else ""
+    event = f"{record.source}/{record.event_type}"
+    attempts = str(record.attempts)
+    made = record.created_at.strftime("%m-%d %H:%M")
+    return (str(record.id), record.status, attempts, record.sink, record.route, event, made, error)
+
+
+def delivery_table(records: Sequence[DeliveryRecord], indent: int = 0) -> Iterator[str]:
+    """``records`` as a table that fits the terminal (less ``indent`` columns)."""
+    width = terminal_width()
+    rows = [COLUMNS, *(_cells(record) for record in records)]
+    fit = None if width is None else width - indent
+    return table(rows, width=fit, shrink=SHRINK, right=(0, 2), paint=state_painter(1))

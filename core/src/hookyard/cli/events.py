@@ -125,7 +125,7 @@ def show(config_path: str, event_id: str, source: str | None, as_json: bool) -> 
 
 
 def _detail(detail: EventDetail) -> Iterator[str]:
-    from hookyard.cli.deliveries import delivery_table
+    from hookyard.cli.delivery_detail import delivery_table
 
     record = detail.event
     yield f"event {printable(record.id)} of source {printable(record.source)}"
