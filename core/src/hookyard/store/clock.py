@@ -4,7 +4,7 @@ replicas whose own clocks disagree still agree on when a lease ran out."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
@@ -57,27 +57,11 @@ class WaitingClock:
         """Everything waiting comes due ``seconds`` sooner."""
         shift = timedelta(seconds=seconds)
         async with self._engine.begin() as connection:
-            pending = deliveries.c.status == "pending"
-            rows = await connection.execute(
-                select(deliveries.c.id, deliveries.c.next_attempt_at).where(pending)
-            )
-            for row in rows.all():
-                await connection.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == row.id)
-                    .values(next_attempt_at=row.next_attempt_at - shift)
-                )
+            column = deliveries.c.next_attempt_at
+            await _shift(connection, column, deliveries.c.status == "pending", shift)
             # A dedup's or a throttle's window counts from when its deliveries were made.
             counted = deliveries.c.gate.in_(("dedup", "throttle"))
-            rows = await connection.execute(
-                select(deliveries.c.id, deliveries.c.created_at).where(counted)
-            )
-            for row in rows.all():
-                await connection.execute(
-                    update(deliveries)
-                    .where(deliveries.c.id == row.id)
-                    .values(created_at=row.created_at - shift)
-                )
+            await _shift(connection, deliveries.c.created_at, counted, shift)
             for state in (await connection.execute(select(sink_state))).all():
                 await connection.execute(
                     update(sink_state)
@@ -91,3 +75,13 @@ class WaitingClock:
                         else state.breaker_until - shift,
                     )
                 )
+
+
+async def _shift(connection: AsyncConnection, column: Any, where: Any, shift: timedelta) -> None:
+    """``column`` of the deliveries ``where`` picks, ``shift`` earlier (row by row: the
+    same on every backend)."""
+    rows = await connection.execute(select(deliveries.c.id, column).where(where))
+    for row in rows.all():
+        await connection.execute(
+            update(deliveries).where(deliveries.c.id == row[0]).values({column: row[1] - shift})
+        )
