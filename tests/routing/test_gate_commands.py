@@ -108,3 +108,15 @@ cases:
     result = cli("test", str(folder / "wrong.test.yaml"))
     assert result.exit_code == 1
     assert '"3: a1 a2 a3 "' in result.output  # what was planned instead
+
+
+def test_check_refuses_a_window_longer_than_delivered_retention(folder: Path) -> None:
+    (folder / "kept.yaml").write_text(
+        CONFIG.replace("window: 10m", "window: 2d") + "retention: {delivered: 1d}\n"
+    )
+    result = cli("check", "--config", str(folder / "kept.yaml"))
+    assert result.exit_code == 2
+    assert (
+        "routes[1].dedup.window (line 15): the window (2d) is longer than retention.delivered "
+        "(1d): the deliveries it counts would be purged before it ends"
+    ) in result.stderr

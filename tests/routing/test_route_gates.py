@@ -172,3 +172,35 @@ async def test_webhooks_committed_together_are_decided_in_order(
         await host.deliver()
         assert (tmp_path / "out.jsonl").read_text() == "8\n"
         assert sorted(d.status for d in await host.deliveries()) == ["delivered"] + ["grouped"] * 7
+
+
+async def test_a_key_with_a_nul_or_a_lone_surrogate_is_kept_and_counted(
+    hookyard_host: HostFactory, tmp_path: Path, config: Callable[..., dict[str, Any]]
+) -> None:
+    """PostgreSQL's text refuses NUL and lone surrogates: the key is kept as its hash."""
+    gated = config(dedup={"key": "{{ event.message.text }}", "window": "10m"})
+    async with hookyard_host(gated, plugins=PLUGINS) as host:
+        for message_id, text in (("m1", "a\x00b"), ("m2", "\ud800"), ("m3", "a\x00b")):
+            body = json.dumps({"id": message_id, "chat": "c", "text": text}).encode()
+            answer = await host.post("chats", body)
+            assert answer.status == 200, answer.body
+        assert [d.status for d in await host.deliveries()] == ["pending", "pending", "suppressed"]
+
+
+async def test_a_group_still_waiting_does_not_hold_back_a_full_one_of_its_chat(
+    hookyard_host: HostFactory, tmp_path: Path, config: Callable[..., dict[str, Any]]
+) -> None:
+    digest = "{% for e in events %}{{ e.message.text }} {% endfor %}"
+    gated = config(
+        group={"key": "{{ event.chat.id }}", "wait": "1h", "max_events": 2},
+        **{"with": {"line": digest}},
+    )
+    async with hookyard_host(gated, plugins=PLUGINS) as host:
+        for message_id, second in (("a1", 5), ("a2", 6), ("a3", 1)):  # a3 occurred first
+            at = f"2026-03-01T10:00:0{second}+00:00"
+            answer = await host.post(
+                "chats", {"id": message_id, "chat": "A", "text": message_id, "at": at}
+            )
+            assert answer.status == 200
+        await host.deliver()
+        assert (tmp_path / "out.jsonl").read_text() == "a1 a2 \na3 \n"

@@ -118,11 +118,15 @@ def _forms(setup: Setup, case: Case) -> list[dict[str, Any]]:
     if isinstance(given, Payload):
         where = (*case.place, "payload")
         return payload_forms(setup, given.source, given.body, given.headers, where)
-    if isinstance(given, list):
+    if isinstance(given, list):  # events the same but for their place are not repeats
         return [
             form
             for i, each in enumerate(given)
-            for form in event_forms(setup, each, (*case.place, "events", i))
+            for form in event_forms(
+                setup,
+                each if "id" in each else {**each, "id": format_path((*case.place, "events", i))},
+                (*case.place, "events", i),
+            )
         ]
     return event_forms(setup, given, (*case.place, "event"))
 

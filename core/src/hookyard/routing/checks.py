@@ -175,8 +175,8 @@ def template_problems(template: nodes.Template, grouped: bool = False) -> list[s
         node.name == "events" and node.ctx == "load" for node in template.find_all(nodes.Name)
     ):
         found["events"] = (
-            "reads events, but only a route with group has events (this one renders one event: "
-            "event)"
+            "reads events, but only the with of a route with group has events (here there is "
+            "one event: event)"
         )
     for node in template.find_all(_LOADING):
         tag = type(node).__name__.lower().replace("fromimport", "from ... import")

@@ -22,7 +22,7 @@ from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
 from hookyard.config.structuring import did_you_mean
 from hookyard.routing.checks import template_problems
-from hookyard.routing.gates import CompiledGate, Gate, compile_gate
+from hookyard.routing.gates import CompiledGate, Gate, compile_gate, duration
 from hookyard.routing.hours import BusinessHours, compile_when
 from hookyard.routing.index import RouteIndex
 from hookyard.routing.match import CompiledMatch, compile_match
@@ -416,6 +416,13 @@ def _compile_route(
         route, index, lambda text, path: _compile(text, envs.text, path, problems), problems
     )
     grouped = gate is not None and gate.kind == "group"
+    kept = config.retention.delivered
+    if gate is not None and not grouped and kept is not None and gate.window > kept:
+        problems.add(
+            ("routes", index, gate.kind, "window"),
+            f"the window ({duration(gate.window)}) is longer than retention.delivered "
+            f"({duration(kept)}): the deliveries it counts would be purged before it ends",
+        )
     # Only a field written as one template renders natively; strings nested in a list or
     # mapping written in YAML are text (a customer's message never becomes a structure).
     templates = {

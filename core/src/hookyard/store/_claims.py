@@ -87,7 +87,8 @@ def next_of_its_conversation(dead_holds: bool, now: datetime) -> Any:
     """A delivery no other one of its sink and conversation holds back: none is being
     delivered under a live lease, and none that is earlier (by when its event occurred,
     then by id) is still to be delivered: pending, or delivering under a lease that ran out
-    (it is taken again first), or dead when ``dead_holds``. A delivery without a
+    (it is taken again first), or dead when ``dead_holds``; a group still waiting for its
+    events does not hold the others. A delivery without a
     conversation is never held. Both tests read the index on (sink, conversation, status,
     occurred_at): the earlier test as a range up to the delivery's own time."""
     mine, other = deliveries.c, deliveries.alias("other").c
@@ -96,11 +97,15 @@ def next_of_its_conversation(dead_holds: bool, now: datetime) -> Any:
         same, other.status == "delivering", other.lease_expires_at >= now, other.id != mine.id
     )
     holding = ("pending", "delivering", "dead") if dead_holds else ("pending", "delivering")
+    # A group still gathering its events (not due yet) holds nothing back: the deliveries
+    # after it would otherwise wait out its whole wait.
+    gathering = and_(other.gate == "group", other.attempts == 0, other.next_attempt_at > now)
     earlier = exists().where(
         same,
         other.status.in_(holding),
         other.occurred_at <= mine.occurred_at,
         or_(other.occurred_at < mine.occurred_at, other.id < mine.id),
+        ~gathering,
     )
     return or_(mine.conversation.is_(None), and_(~being_delivered, ~earlier))
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from hookyard.routing.gates import StateKey, decide, state_key
-from hookyard.store._rows import stored_event_id
+from hookyard.store._rows import stored_gate_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -67,6 +67,12 @@ class StateQuery:
     stored_key: str
     since: datetime | None
 
+    @property
+    def lock(self) -> str:
+        """The text PostgreSQL's advisory lock of this key is taken on (stored forms only:
+        a key's own text may hold what PostgreSQL refuses)."""
+        return "\n".join((self.route, self.gate, self.stored_key))
+
     def arguments(self, now: datetime) -> dict[str, Any]:
         """The named parameters of :data:`RECENT_SQL` or :data:`OPEN_GROUP_SQL`."""
         found: dict[str, Any] = {"route": self.route, "key": self.stored_key}
@@ -112,7 +118,7 @@ def state_queries(gated: Sequence[tuple[dict[str, Any], Gate]], now: datetime) -
         key = state_key(values["route"], gate)
         since = None if gate.kind == "group" else now - timedelta(seconds=gate.window)
         found.setdefault(
-            key, StateQuery(key, values["route"], gate.kind, stored_event_id(gate.key), since)
+            key, StateQuery(key, values["route"], gate.kind, stored_gate_key(gate.key), since)
         )
     return [found[key] for key in sorted(found)]
 

@@ -26,6 +26,7 @@ __all__ = [
     "storable_text",
     "stored_event_id",
     "stored_flags",
+    "stored_gate_key",
     "tell_repeats_apart",
 ]
 
@@ -118,7 +119,7 @@ def delivery_params(
         "updated_at": now,
         "why": planned.why or None,
         "gate": None if planned.gate is None else planned.gate.kind,
-        "gate_key": None if planned.gate is None else stored_event_id(planned.gate.key),
+        "gate_key": None if planned.gate is None else stored_gate_key(planned.gate.key),
         "group_id": None,
     }
 
@@ -140,6 +141,12 @@ def stored_event_id(event_id: str) -> str:
     if len(event_id) <= EVENT_ID_LENGTH and _is_utf8(event_id):
         return event_id
     return "sha256:" + _digest(event_id)
+
+
+def stored_gate_key(key: str) -> str:
+    """A gate's rendered key as the store keys it: as :func:`stored_event_id`, and
+    ``sha256:<hex>`` for a key with a NUL too (text columns of PostgreSQL refuse NUL)."""
+    return "sha256:" + _digest(key) if "\x00" in key else stored_event_id(key)
 
 
 def storable_text(text: str) -> str:

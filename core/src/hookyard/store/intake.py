@@ -282,7 +282,7 @@ async def _insert_gated(
     states = {}
     for query in state_queries(gated, now):
         if postgres:
-            await connection.execute(_KEY_LOCK, {"key": "\n".join(query.key)})
+            await connection.execute(_KEY_LOCK, {"key": query.lock})
         states[query.key] = await _gate_state(connection, query, now, postgres)
     ids: list[int] = []
     for row in gated_rows(gated, states, now):
