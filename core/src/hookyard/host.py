@@ -160,6 +160,22 @@ class Host:
             await self.worker_processes.start()
         log.info("hookyard started (database %s)", self.store.display_url)
 
+    async def apply(self, setup: Setup) -> None:
+        """Run on ``setup`` from now on (a reload; its database and ``workers`` unchanged):
+        the next webhooks are answered and the next attempts made with it. Raises
+        :class:`~hookyard.config.ConfigError`, changing nothing, if a sink cannot be opened;
+        returns once this process's attempts in flight finished with the old sinks."""
+        retire = None
+        if self.worker is not None:
+            retire = await self.worker.reload(setup.config, setup.registry, setup.router)
+        self.setup, self.pm, self.registry = setup, setup.pm, setup.registry
+        self.converter, self.config, self.router = setup.converter, setup.config, setup.router
+        self.intake = self.intake.reconfigured(
+            setup.config, setup.registry, setup.router, setup.converter
+        )
+        if retire is not None:
+            await retire
+
     async def stop(self) -> None:
         """Finish or release claimed deliveries, then close the database."""
         if self.purger is not None:

@@ -12,6 +12,7 @@ from hookyard.cli.events import events
 from hookyard.cli.links import links
 from hookyard.cli.new import new
 from hookyard.cli.plugins import plugins
+from hookyard.cli.reload import reload
 from hookyard.cli.replay import replay
 from hookyard.cli.route import route
 from hookyard.cli.routetests import route_tests
@@ -31,6 +32,7 @@ def main() -> None:
 
 COMMANDS = (
     serve,
+    reload,
     worker,
     check,
     route,

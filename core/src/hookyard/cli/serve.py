@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     import uvicorn
 
+    from hookyard.host import Host
+
 __all__ = ["serve", "worker"]
 
 
@@ -60,14 +62,18 @@ def _address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _announcing_server(config: uvicorn.Config, announcement: str) -> uvicorn.Server:
-    """A uvicorn server that prints ``announcement`` once it serves (the app has started)."""
+def _announcing_server(
+    config: uvicorn.Config, announcement: str, started: Callable[[], None]
+) -> uvicorn.Server:
+    """A uvicorn server that calls ``started`` and prints ``announcement`` once it serves
+    (the app has started)."""
     import uvicorn
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             if self.started:
+                started()
                 click.echo(announcement, err=True)
 
     return AnnouncingServer(config)
@@ -134,16 +140,19 @@ def serve(
     # is imported: it reads the variable then
 
     try:
+        from hookyard.cli.reload import Reloads, ServeRecord, load_text
         from hookyard.delivery.processes import WorkerProcesses
+        from hookyard.host import Host
         from hookyard.observability.sentry import init_sentry
         from hookyard.web.app import create_app
 
-        hookyard_host = load_host(config_path)
+        text, setup = load_text(config_path)  # the worker processes get the same text
+        hookyard_host = Host(setup)
         migrate(hookyard_host.config.database)  # a clear error here beats one inside uvicorn
         if count > 0:
             stop_timeout = hookyard_host.config.workers.shutdown_grace + 5
             hookyard_host.worker_processes = WorkerProcesses(
-                config_path, count, log_level, stop_timeout, shared_metrics
+                config_path, count, log_level, stop_timeout, text, shared_metrics
             )
         with _listen(host, port) as sock:  # a busy port, too
             init_sentry(hookyard_host.config.sentry, with_litestar=True)
@@ -156,7 +165,12 @@ def serve(
                 announcement += f"\nhookyard: delivering in {count} worker process{plural}"
             elif not in_process:
                 announcement += "\nhookyard: intake only; this process runs no delivery workers"
-            _announcing_server(config, announcement).run(sockets=[sock])
+            record = ServeRecord(config_path, url)  # SIGHUP reloads once it serves
+            reloads = Reloads(hookyard_host, config_path, record)
+            try:
+                _announcing_server(config, announcement, reloads.listen).run(sockets=[sock])
+            finally:
+                record.close()
     finally:  # the worker processes remove it when they stop; this is for a failed start
         if shared_metrics is not None:
             shutil.rmtree(shared_metrics, ignore_errors=True)
@@ -229,53 +243,84 @@ def _share_metrics() -> str | None:
     return folder
 
 
-async def _wake_on_stdin(wake: Callable[[], None], closed: Callable[[], None]) -> None:
-    """Call ``wake`` for what arrives on stdin, ``closed`` when it closes."""
-
-    class Reader(asyncio.Protocol):
-        def data_received(self, data: bytes) -> None:
-            wake()
-
-        def eof_received(self) -> bool:
-            closed()
-            return False
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            closed()
-
-    await asyncio.get_running_loop().connect_read_pipe(Reader, sys.stdin)
-
-
 @click.command()
 @config_option
 @log_level_option
 @click.option(
-    "--wake-on-stdin",
+    "--serve-child",
     is_flag=True,
     hidden=True,
-    help="Look for deliveries at each byte read on stdin; stop when it closes (serve's children).",
+    help="Take the configuration, wake-ups and reloads from serve on stdin; stop when it closes.",
 )
 @user_errors
-def worker(config_path: str, log_level: str, wake_on_stdin: bool) -> None:
-    """Run delivery workers only (no HTTP intake); stops on SIGINT or SIGTERM."""
+def worker(config_path: str, log_level: str, serve_child: bool) -> None:
+    """Run delivery workers only (no HTTP intake); stops on SIGINT or SIGTERM, reloads its
+    configuration on SIGHUP."""
+    setup_logging(log_level)
+    run_async(_serve_child(config_path) if serve_child else _worker(config_path))
+
+
+async def _worker(config_path: str) -> None:
+    from hookyard.cli.reload import Reloads
+
+    stop = _stop_on_signals()
+    hookyard_host = load_host(config_path)
+
+    def started() -> None:
+        Reloads(hookyard_host, config_path).listen()
+        click.echo("hookyard: worker running; Ctrl-C stops it", err=True)
+
+    await _deliver(hookyard_host, stop, started)
+
+
+async def _serve_child(config_path: str) -> None:
+    """``serve``'s worker process, on the configuration ``serve`` sends it; see
+    :mod:`hookyard.delivery.processes`."""
+    from hookyard.cli.reload import Reloads, load_text
+    from hookyard.delivery.processes import Inbox
+    from hookyard.host import Host
+
+    stop, arrived = _stop_on_signals(), asyncio.Event()
+    texts: list[str] = []
+
+    def configured(text: str) -> None:
+        texts.append(text)
+        arrived.set()
+
+    inbox = Inbox()
+    inbox.on_config, inbox.on_close = configured, stop.set
+    await asyncio.get_running_loop().connect_read_pipe(lambda: inbox, sys.stdin)
+    waits = [asyncio.ensure_future(event.wait()) for event in (arrived, stop)]
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in waits:
+        wait.cancel()
+    if not texts:
+        return  # serve stopped before it sent the configuration
+    hookyard_host = Host(load_text(config_path, texts[-1])[1])
+    reloads = Reloads(hookyard_host, config_path)
+    inbox.on_config = reloads.request
+
+    def started() -> None:
+        assert hookyard_host.worker is not None
+        inbox.on_wake = hookyard_host.worker.wake
+
+    await _deliver(hookyard_host, stop, started)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _deliver(host: Host, stop: asyncio.Event, started: Callable[[], None]) -> None:
+    """Run ``host``'s workers until ``stop`` is set; ``started`` once they run."""
     from hookyard.observability.sentry import init_sentry
 
-    setup_logging(log_level)
-    hookyard_host = load_host(config_path)
-    init_sentry(hookyard_host.config.sentry, with_litestar=False)
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await hookyard_host.start(intake=False, workers=True)
-        if wake_on_stdin:
-            assert hookyard_host.worker is not None
-            await _wake_on_stdin(hookyard_host.worker.wake, stop.set)
-        else:
-            click.echo("hookyard: worker running; Ctrl-C stops it", err=True)
-        await stop.wait()
-        await hookyard_host.stop()
-
-    run_async(run())
+    init_sentry(host.config.sentry, with_litestar=False)
+    await host.start(intake=False, workers=True)
+    started()
+    await stop.wait()
+    await host.stop()

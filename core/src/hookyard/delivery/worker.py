@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
+from hookyard.config import ConfigError
 from hookyard.delivery.limits import SinkLimiter
 from hookyard.delivery.retry import decide, is_retryable, pause_for
 from hookyard.observability.metrics import Metrics
@@ -26,7 +27,9 @@ from hookyard.store.deliveries import ClaimedDelivery, Outcome, SinkFeedback, Si
 from hookyard.store.errors import StoreError
 
 if TYPE_CHECKING:
-    from hookyard.config import Config, RetryPolicy
+    from collections.abc import Coroutine
+
+    from hookyard.config import Config, RetryPolicy, SinkConfig
     from hookyard.plugins import Registry
     from hookyard.routing import Router
     from hookyard.sinks import Sink
@@ -104,6 +107,70 @@ class Worker:
         """Look for due deliveries now (intake calls this after a commit)."""
         self._wake.set()
 
+    async def reload(
+        self, config: Config, registry: Registry, router: Router
+    ) -> Coroutine[Any, Any, None]:
+        """Attempt with ``config`` (whose ``workers`` section is this worker's) from now on:
+        its sinks opened anew and claimed under their new limits. Raises
+        :class:`~hookyard.config.ConfigError`, changing nothing, if a sink cannot be opened.
+
+        Attempts in flight finish with the sink and settings they were claimed with; await
+        the coroutine returned to close the old sinks once they have. A sink ``config`` does
+        not name is claimed no more: its deliveries wait, pending, until one names it again.
+        """
+        if self._stopping.is_set():
+            raise ConfigError(["the workers are stopping"])
+        opened: dict[str, Sink] = {}
+        try:
+            for name, sink in config.sinks.items():
+                opened[name] = registry.sinks[sink.plugin].open(sink.options)
+        except Exception as exc:
+            for left in opened.values():
+                with contextlib.suppress(Exception):
+                    await left.aclose()
+            failed = f"sinks.{name}: plugin {sink.plugin} cannot open it: {type(exc).__name__}"
+            raise ConfigError([f"{failed}: {exc}"]) from exc
+        gone = {n: s for n, s in self._sinks.items() if n not in opened}
+        replaced = [s for n, s in self._sinks.items() if n in opened]
+        for name in gone.keys() & self._limits.keys():
+            log.warning(
+                "sink %s is no longer configured: its deliveries wait, pending, until a "
+                "configuration names it again",
+                name,
+            )
+        kept = {n: self._config.sinks[n] for n in gone}  # for the attempts in flight
+        self._config = evolve(config, sinks={**kept, **config.sinks})
+        self._registry, self._router, self._sinks = registry, router, {**gone, **opened}
+        self._policies = {r.name: r.retry for r in router.routes}
+        self._limits = {name: self._limiter(name, sink) for name, sink in config.sinks.items()}
+        self._wake.set()
+        return self._retire(list(self._running.values()), replaced, gone)
+
+    def _limiter(self, name: str, sink: SinkConfig) -> SinkLimiter:
+        """``sink``'s limiter after a reload: its running one (which counts the attempts in
+        flight) with the new concurrency, unless its ``rate_limit`` changed."""
+        limiter = self._limits.get(name)
+        if limiter is None or limiter.rate_limit != sink.rate_limit:
+            limiter = SinkLimiter(0, sink.rate_limit)
+        limiter.concurrency = sink.concurrency or self._settings.concurrency
+        return limiter
+
+    async def _retire(
+        self, in_flight: list[asyncio.Task[None]], replaced: list[Sink], gone: dict[str, Sink]
+    ) -> None:
+        """Once ``in_flight`` finished: close ``replaced``, forget and close ``gone``."""
+        if in_flight:
+            await asyncio.wait(in_flight)
+        if not self._stopping.is_set():  # else stop() closes what is left
+            forgotten = {n for n, s in gone.items() if self._sinks.get(n) is s}
+            self._sinks = {n: s for n, s in self._sinks.items() if n not in forgotten}
+            sinks = {n: s for n, s in self._config.sinks.items() if n not in forgotten}
+            self._config = evolve(self._config, sinks=sinks)
+            replaced = [*replaced, *(gone[n] for n in forgotten)]
+        for sink in replaced:
+            with contextlib.suppress(Exception):
+                await sink.aclose()
+
     async def stop(self) -> None:
         """Stop claiming, let running deliveries finish within the grace, release the rest."""
         self._stopping.set()
@@ -119,18 +186,15 @@ class Worker:
     async def _run(self) -> None:
         renew_every = self._settings.lease / 3
         last_renewal = asyncio.get_running_loop().time()
-        last_sweep = -renew_every
         while not self._stopping.is_set():
             free = self._settings.concurrency - len(self._running)
             # A claim costs the same for one delivery as for many: while deliveries are in
             # flight, wait until a quarter of the room is free before claiming again.
             if self._running and free < self._claim_at:
                 free = 0
-            # Now and then, deliveries of sinks no longer configured too (they end dead).
-            sweep = asyncio.get_running_loop().time() - last_sweep >= renew_every
-            claimed = await self._claim(free, sweep) if free > 0 else []
-            if free > 0 and sweep:
-                last_sweep = asyncio.get_running_loop().time()
+            # Only configured sinks' deliveries: those of a sink no longer configured wait,
+            # pending, for a configuration that names it again (a reload, another replica).
+            claimed = await self._claim(free) if free > 0 else []
             now = asyncio.get_running_loop().time()
             for delivery in claimed:
                 limiter = self._limits.get(delivery.sink)
@@ -177,11 +241,10 @@ class Worker:
             )
         return rooms
 
-    async def _claim(self, free: int, unconfigured: bool) -> list[ClaimedDelivery]:
+    async def _claim(self, free: int) -> list[ClaimedDelivery]:
         try:
             lease, rooms = self._settings.lease, self._rooms()
-            claim = self._store.deliveries.claim
-            return await claim(self.name, free, lease, rooms, unconfigured=unconfigured)
+            return await self._store.deliveries.claim(self.name, free, lease, rooms)
         except StoreError as exc:  # locked or unreachable: one line, not a traceback a poll
             log.warning("claiming deliveries failed (%s); trying again shortly", exc)
         except Exception:

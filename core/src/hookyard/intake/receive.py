@@ -96,6 +96,17 @@ class Intake:
         self._converter = converter
         self.counters: Counter[str] = Counter()
 
+    def reconfigured(
+        self, config: Config, registry: Registry, router: Router, converter: cattrs.Converter
+    ) -> Intake:
+        """An intake for ``config`` with this one's store, metrics and counters: the host
+        answers the next webhooks with it, while those in flight finish with this one."""
+        intake = Intake(
+            config, registry, router, self._store, converter, self._on_stored, metrics=self.metrics
+        )
+        intake.counters = self.counters
+        return intake
+
     def _count(self, source: str, outcome: str, webhook: str | None = None) -> None:
         """One webhook answered: ``counters[outcome]``, and the metric by source and
         ``webhook`` (``outcome`` unless told; empty ``source`` for one not configured)."""

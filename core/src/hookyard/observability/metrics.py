@@ -106,6 +106,12 @@ class Metrics:
             registry=own,
             buckets=LATENCY_BUCKETS,
         )
+        self._reloads = Counter(
+            "hookyard_config_reloads",
+            "Configuration reloads of hookyard serve, by result (applied, refused)",
+            ["result"],
+            registry=own,
+        )
         self._database = _Database()
         self.registry.register(self._database)
 
@@ -117,6 +123,10 @@ class Metrics:
         """One delivery attempt whose outcome ``result`` was recorded, and its duration."""
         self._deliveries.labels(sink, result).inc()
         self._latency.labels(sink).observe(seconds)
+
+    def reloaded(self, result: str) -> None:
+        """One reload of the configuration ``applied`` or ``refused``."""
+        self._reloads.labels(result).inc()
 
     def render(self, sinks: Sequence[SinkOverview] | None) -> bytes:
         """The text format of every metric, with ``sinks`` as read from the database now."""
