@@ -189,7 +189,15 @@ def template_problems(template: nodes.Template, grouped: bool = False) -> list[s
 
 
 def _event_reads(template: nodes.Template) -> Iterator[list[Part]]:
-    """The constant paths below the name ``event``: ``event.chat.id``, ``event['chat']``."""
+    """The constant paths below the name ``event``: ``event.chat.id``, ``event['chat']``;
+    and below one of a group's ``events``: ``events[0].chat.id``, ``e.chat.id`` in ``{% for
+    e in events %}``."""
+    items = {
+        loop.target.name
+        for loop in template.find_all(nodes.For)
+        if isinstance(loop.iter, nodes.Name) and loop.iter.name == "events"
+        if isinstance(loop.target, nodes.Name)
+    }
     for node in template.find_all((nodes.Getattr, nodes.Getitem)):
         parts: list[Part] = []
         current: nodes.Node = node
@@ -202,8 +210,15 @@ def _event_reads(template: nodes.Template) -> Iterator[list[Part]]:
                 break  # event.chat[name]: only the part before the variable is known
             current = current.node
         else:
-            if isinstance(current, nodes.Name) and current.name == "event":
+            if isinstance(current, nodes.Name) and current.name in ("event", *items):
                 yield parts[::-1]
+            elif (
+                isinstance(current, nodes.Name)
+                and current.name == "events"
+                and parts
+                and isinstance(parts[-1], int)
+            ):  # events[0].chat: the first event's chat
+                yield parts[-2::-1]
 
 
 def _expression(parts: Sequence[Part]) -> str:

@@ -262,6 +262,8 @@ class FieldTest:
 
     def test(self, event: Mapping[str, Any]) -> bool:
         value = _plain_get(event, self.path)
+        if value is not _THROUGH_LIST and type(value) is not list and self.op != "exists":
+            return self.check(value) is not self.negated  # one plain value: most events
         values = [value] if value is not _THROUGH_LIST else found_values(event, self.path)
         if self.op == "exists":
             return any(value is not None and value != [] for value in values) is self.operand
