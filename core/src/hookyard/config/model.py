@@ -42,6 +42,7 @@ __all__ = [
     "WHEN_DEAD",
     "WorkersConfig",
     "check_database",
+    "duration",
     "parse_rate_limit",
 ]
 
@@ -100,6 +101,28 @@ def _at_most(maximum: float) -> Any:
     def check(_instance: object, _attribute: object, value: float) -> None:
         if value > maximum:
             raise ValueError(f"must be at most {maximum:,g}, got {value!r}")
+
+    return check
+
+
+def duration(seconds: float) -> str:
+    """``90`` as ``1m30s``, ``3600`` as ``1h``: how a window reads in a sentence."""
+    if seconds != int(seconds) or seconds < 1:
+        return f"{seconds:g}s"
+    whole, parts = int(seconds), []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if whole >= size:
+            parts.append(f"{whole // size}{unit}")
+            whole %= size
+    return "".join(parts)
+
+
+def _longest(maximum: float) -> Any:
+    """A duration of at most ``maximum`` seconds, both said as durations (``30d``)."""
+
+    def check(_instance: object, _attribute: object, value: float) -> None:
+        if value > maximum:
+            raise ValueError(f"must be at most {duration(maximum)}, got {duration(value)}")
 
     return check
 
@@ -326,7 +349,7 @@ class DedupConfig:
     suppressed (docs/configuration.md#gates)."""
 
     key: str
-    window: Seconds = field(validator=[_more_than(0), _at_most(MAX_GATE_WINDOW)])
+    window: Seconds = field(validator=[_more_than(0), _longest(MAX_GATE_WINDOW)])
 
 
 @frozen
@@ -335,7 +358,7 @@ class ThrottleConfig:
 
     key: str
     limit: int = field(validator=[_at_least(1), _at_most(1_000_000)])
-    window: Seconds = field(validator=[_more_than(0), _at_most(MAX_GATE_WINDOW)])
+    window: Seconds = field(validator=[_more_than(0), _longest(MAX_GATE_WINDOW)])
 
 
 @frozen
@@ -344,7 +367,7 @@ class GroupConfig:
     delivery (at most ``max_events`` of them) whose templates see ``events``."""
 
     key: str
-    wait: Seconds = field(validator=[_more_than(0), _at_most(MAX_GROUP_WAIT)])
+    wait: Seconds = field(validator=[_more_than(0), _longest(MAX_GROUP_WAIT)])
     max_events: int = field(default=100, validator=[_at_least(1), _at_most(1000)])
 
 

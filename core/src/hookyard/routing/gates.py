@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import jinja2
 from attrs import define, frozen
 
+from hookyard.config.model import duration
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
@@ -27,7 +29,6 @@ __all__ = [
     "GateState",
     "compile_gate",
     "decide",
-    "duration",
     "state_key",
 ]
 
@@ -192,15 +193,3 @@ def _counted(gate: Gate, state: GateState) -> str:
 
 def _shown(key: str) -> str:
     return repr(key if len(key) <= 80 else key[:80] + "…")
-
-
-def duration(seconds: float) -> str:
-    """``90`` as ``1m30s``, ``3600`` as ``1h``: how a window reads in a sentence."""
-    if seconds != int(seconds) or seconds < 1:
-        return f"{seconds:g}s"
-    whole, parts = int(seconds), []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if whole >= size:
-            parts.append(f"{whole // size}{unit}")
-            whole %= size
-    return "".join(parts)

@@ -20,9 +20,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from hookyard._json import loads
 from hookyard.config import ConfigError, Problems, RetryPolicy, make_converter
 from hookyard.config.located import format_path
+from hookyard.config.model import duration
 from hookyard.config.structuring import did_you_mean
 from hookyard.routing.checks import template_problems
-from hookyard.routing.gates import CompiledGate, Gate, compile_gate, duration
+from hookyard.routing.gates import CompiledGate, Gate, compile_gate
 from hookyard.routing.hours import BusinessHours, compile_when
 from hookyard.routing.index import RouteIndex
 from hookyard.routing.match import CompiledMatch, compile_match
