@@ -249,6 +249,8 @@ def test_a_suppressed_delivery_names_the_gate_and_key_that_held_it(
     hookyard.deliver()
     assert [r.json()["id"] for r in recording_server.wait_for(2)] == ["m1", "m2"]
     assert hookyard.lines("deliveries", "show", str(throttled))[0].endswith("delivered (1 attempt)")
+    recorded = hookyard.shown(throttled)["why"]["recorded"]
+    assert recorded.endswith("\nreplayed (hookyard deliveries replay): made after all")
 
 
 def test_a_grouped_delivery_names_its_head_and_the_head_its_members(

@@ -11,7 +11,7 @@ from datetime import datetime  # noqa: TC003 (attrs fields, read at runtime by c
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
-from sqlalchemy import cast, func, select, update
+from sqlalchemy import and_, cast, func, select, update
 from sqlalchemy.dialects import postgresql
 
 from hookyard._json import loads
@@ -275,6 +275,13 @@ async def replay(engine: AsyncEngine, ids: Sequence[int]) -> Replayed:
     the same idempotency key. One being delivered now is left as it is, and so is a
     grouped one (its group's head delivers its event: replay that)."""
     async with engine.begin() as connection:
+        suppressed = and_(deliveries.c.id.in_(ids), deliveries.c.status == "suppressed")
+        said = "\nreplayed (hookyard deliveries replay): made after all"
+        await connection.execute(
+            update(deliveries)
+            .where(suppressed)
+            .values(why=func.coalesce(deliveries.c.why, "") + said, delivered_at=None)
+        )
         where = [deliveries.c.id.in_(ids), deliveries.c.status.not_in(LEFT)]
         replayed = await due_again(connection, where)
         left = select(deliveries.c.id, deliveries.c.status, deliveries.c.group_id).where(
