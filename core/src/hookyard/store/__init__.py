@@ -77,4 +77,5 @@ class Store:
 
     async def close(self) -> None:
         await self.intake.stop()
+        await self.deliveries.close()
         await self.engine.dispose()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from attrs import field, frozen
+from sqlalchemy import bindparam, func, update
 
 from hookyard._json import dumps, loads
+from hookyard.store._schema import UTCDateTime, deliveries
 
 __all__ = [
+    "RECORD",
     "RESPONSE_CHARS",
     "ClaimedDelivery",
     "DeliveryRecord",
@@ -20,12 +23,48 @@ __all__ = [
     "SinkRoom",
     "attempt_row",
     "outcome_row",
+    "owned_update",
     "to_claimed",
     "to_record",
 ]
 
 #: Characters of a target's answer each attempt keeps (``deliveries show``).
 RESPONSE_CHARS = 2000
+
+
+#: One attempt's outcome, for many at once (bound values: :func:`outcome_row`).
+RECORD = (
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("_status"),
+        lease_owner=None,
+        lease_expires_at=None,
+        updated_at=bindparam("_now", type_=UTCDateTime()),
+        last_error=bindparam("_error"),
+        last_status_code=bindparam("_code"),
+        last_response=bindparam("_response"),
+        next_attempt_at=func.coalesce(
+            bindparam("_next", type_=UTCDateTime()), deliveries.c.next_attempt_at
+        ),
+        delivered_at=func.coalesce(
+            bindparam("_delivered", type_=UTCDateTime()), deliveries.c.delivered_at
+        ),
+        params=func.coalesce(bindparam("_params"), deliveries.c.params),
+    )
+)
+
+
+def owned_update(ids: Any, worker: Any, now: Any) -> Any:
+    """Of the deliveries ``ids`` (a list, or a query of ids), those ``worker`` still holds
+    the lease of, stamped ``now``; their ids. Taking the rows first locks them (PostgreSQL)
+    or the file (SQLite), so no claim takes one before their outcomes are written."""
+    return (
+        update(deliveries)
+        .where(deliveries.c.id.in_(ids), deliveries.c.lease_owner == worker)
+        .values(updated_at=now)
+        .returning(deliveries.c.id)
+    )
 
 
 @frozen
@@ -152,19 +191,21 @@ class DeliveryRecord:
     last_response: str | None
 
 
-def to_claimed(row: Any, group: tuple[dict[str, Any], ...] = ()) -> ClaimedDelivery:
+def to_claimed(row: Sequence[Any], group: tuple[dict[str, Any], ...] = ()) -> ClaimedDelivery:
+    """A claim's row (the columns of ``_claims.claimed_query``, in order) as handed on."""
+    id_, route, sink, action, params, key, attempts, base, conversation, _, _, body, link = row
     return ClaimedDelivery(
-        id=row.id,
-        route=row.route,
-        sink=row.sink,
-        action=row.action,
-        params=loads(row.params),
-        idempotency_key=row.idempotency_key,
-        attempt=row.attempts,
-        budget_attempt=row.attempts - row.attempts_base,
-        event=loads(row.body),
-        conversation=row.conversation,
-        link={} if row.link is None else loads(row.link),
+        id=id_,
+        route=route,
+        sink=sink,
+        action=action,
+        params=loads(params),
+        idempotency_key=key,
+        attempt=attempts,
+        budget_attempt=attempts - base,
+        event=loads(body),
+        conversation=conversation,
+        link={} if link is None else loads(link),
         group=group,
     )
 

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from attrs import evolve
 from sqlalchemy import (
     and_,
-    bindparam,
     case,
     func,
     literal,
@@ -18,13 +17,14 @@ from sqlalchemy import (
 )
 
 from hookyard.store._claims import (
-    CLAIMED_COLUMNS,
     claim_ids,
+    claimed_query,
     group_events,
     later,
     next_of_its_conversation,
 )
 from hookyard.store._delivery_rows import (
+    RECORD,
     ClaimedDelivery,
     DeliveryRecord,
     Outcome,
@@ -33,15 +33,15 @@ from hookyard.store._delivery_rows import (
     SinkRoom,
     attempt_row,
     outcome_row,
+    owned_update,
     to_claimed,
 )
 from hookyard.store._schema import (
     UTCDateTime,
     attempts,
-    conversation_links,
     deliveries,
-    events,
 )
+from hookyard.store._sqlite_queue import plain, sqlite_queue
 from hookyard.store.clock import database_now
 from hookyard.store.console import (
     DeliveryDetail,
@@ -53,6 +53,7 @@ from hookyard.store.console import (
     show_delivery,
 )
 from hookyard.store.console import replay as replay_deliveries
+from hookyard.store.engine import BUSY_TIMEOUT
 from hookyard.store.errors import translated
 from hookyard.store.links import merge_links
 from hookyard.store.notify import notify_due
@@ -87,29 +88,6 @@ STATUSES = ("pending", "delivering", "delivered", "dead", "suppressed", "grouped
 RELEASED = "the worker stopped before the sink answered; released for another worker"
 
 
-#: One attempt's outcome, for many at once (bound values: _delivery_rows.outcome_row).
-RECORD = (
-    update(deliveries)
-    .where(deliveries.c.id == bindparam("_id"))
-    .values(
-        status=bindparam("_status"),
-        lease_owner=None,
-        lease_expires_at=None,
-        updated_at=bindparam("_now", type_=UTCDateTime()),
-        last_error=bindparam("_error"),
-        last_status_code=bindparam("_code"),
-        last_response=bindparam("_response"),
-        next_attempt_at=func.coalesce(
-            bindparam("_next", type_=UTCDateTime()), deliveries.c.next_attempt_at
-        ),
-        delivered_at=func.coalesce(
-            bindparam("_delivered", type_=UTCDateTime()), deliveries.c.delivered_at
-        ),
-        params=func.coalesce(bindparam("_params"), deliveries.c.params),
-    )
-)
-
-
 async def _apply_all_feedback(
     connection: AsyncConnection,
     feedback: Sequence[tuple[str, SinkFeedback | None]],
@@ -131,6 +109,8 @@ async def _apply_all_feedback(
 class DeliveryStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        #: SQLite claims and outcomes skip SQLAlchemy's asyncio layer (see :mod:`._sqlite_queue`).
+        self._sqlite = sqlite_queue(engine, BUSY_TIMEOUT)
         #: After a claim: per sink whose ``rate_limit`` window (over every process) was
         #: full, seconds until a slot frees; the worker claims again then.
         self.rate_windows_free_in: dict[str, float] = {}
@@ -159,6 +139,11 @@ class DeliveryStore:
         A sink's ``rate_limit`` counts the attempts every process started.
         """
         self.rate_windows_free_in.clear()
+        rated = any(room.rate is not None for room in sinks or ())
+        if self._sqlite is not None and not rated and not (sinks is not None and unconfigured):
+            found = await self._sqlite.claim(worker, limit, lease, sinks)
+            if found is not None:
+                return found
         async with self._engine.begin() as connection:
             now = await database_now(connection)
             states = await read_states(connection)
@@ -195,20 +180,7 @@ class DeliveryStore:
                 ids += await claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
-            links = conversation_links.c
-            rows = await connection.execute(
-                select(*CLAIMED_COLUMNS, events.c.body, links.link)
-                .join(events, events.c.pk == deliveries.c.event_pk)
-                .outerjoin(
-                    conversation_links,
-                    and_(
-                        links.sink == deliveries.c.sink,
-                        links.conversation == deliveries.c.conversation,
-                    ),
-                )
-                .where(deliveries.c.id.in_(ids))
-                .order_by(deliveries.c.next_attempt_at)
-            )
+            rows = await connection.execute(claimed_query(ids))
             claimed = list(rows)
             heads = [r.id for r in claimed if r.gate == "group" and r.group_id is None]
             groups = await group_events(connection, heads)
@@ -254,21 +226,12 @@ class DeliveryStore:
         """
         if not finished:
             return []
+        if self._sqlite is not None and all(plain(f, o, d.conversation) for d, o, f in finished):
+            return await self._sqlite.record(worker, finished)
         async with self._engine.begin() as connection:
             now = await database_now(connection)
-            # Taking the rows first locks them (PostgreSQL) or the file (SQLite), so no
-            # claim takes one between this check and the writes below.
-            owned = set(
-                (
-                    await connection.execute(
-                        update(deliveries)
-                        .where(deliveries.c.id.in_([d.id for d, _, _ in finished]))
-                        .where(deliveries.c.lease_owner == worker)
-                        .values(updated_at=now)
-                        .returning(deliveries.c.id)
-                    )
-                ).scalars()
-            )
+            ids = [d.id for d, _, _ in finished]
+            owned = set((await connection.execute(owned_update(ids, worker, now))).scalars())
             kept = [
                 (d, o, f, None if o.retry_in is None else later(now, o.retry_in))
                 for d, o, f in finished
@@ -287,6 +250,11 @@ class DeliveryStore:
                 ]
                 await merge_links(connection, changes, now)
         return [d.id in owned for d, _, _ in finished]
+
+    async def close(self) -> None:
+        """End the SQLite queue's thread and close its connection, if it has one."""
+        if self._sqlite is not None:
+            await self._sqlite.close()
 
     @translated
     async def sinks(self, names: Sequence[str]) -> builtins.list[SinkOverview]:

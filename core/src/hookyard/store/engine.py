@@ -65,10 +65,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         path = make_url(target).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # SQLite has one write lock per file. With one connection, claims and outcome
-        # records queue in the pool instead of sleeping in SQLite's busy handler; intake
-        # commits on a connection of their own (store/_sqlite_intake.py). Both waits are
-        # short, so a locked file makes operations fail within seconds, never hang.
+        # SQLite has one write lock per file. With one connection, the engine's writers
+        # queue in the pool instead of sleeping in SQLite's busy handler; intake and the
+        # usual claims and outcomes commit on connections of their own, each in one thread
+        # (store/_sqlite_intake.py, store/_sqlite_queue.py). Every wait is short, so a
+        # locked file makes operations fail within seconds, never hang.
         kwargs = {"pool_size": 1, "max_overflow": 0, "pool_timeout": POOL_TIMEOUT, **kwargs}
     else:
         connect = {"timeout": CONNECT_TIMEOUT}
