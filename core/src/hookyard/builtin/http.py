@@ -21,6 +21,7 @@ import aiohttp
 import certifi
 from attrs import field, frozen
 from attrs.validators import optional
+from yarl import URL
 
 from hookyard import (
     DeliveryFailed,
@@ -88,6 +89,7 @@ class HttpSink:
     def __init__(self, config: HttpSinkConfig) -> None:
         self.config = config
         self._host = urlsplit(config.url).hostname or "the target"
+        self._url = URL(config.url)  # parsed once, not at every POST
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
         self._proxy = _env_proxy(config.url)
@@ -143,17 +145,16 @@ class HttpSink:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(ssl=self._ssl),
                 headers={"user-agent": _user_agent()},
-                # The attempt's own asyncio.timeout bounds it; this is a second fence.
-                timeout=aiohttp.ClientTimeout(total=self.config.timeout),
+                # The attempt's own asyncio.timeout bounds it: no second timer per POST.
+                timeout=aiohttp.ClientTimeout(),
                 cookie_jar=aiohttp.DummyCookieJar(),  # every delivery stands alone
             )
         return self._session
 
     async def _post(self, body: bytes, headers: dict[str, str]) -> int:
         session = self._open()
-        url = self.config.url
         async with session.post(
-            url,
+            self._url,
             data=body,
             headers=headers,
             allow_redirects=False,
