@@ -23,9 +23,10 @@ def zendesk() -> Iterator[ZendeskApi]:
 
 @pytest.fixture
 async def sink(zendesk: ZendeskApi) -> AsyncIterator[ZendeskSink]:
-    """A sink whose attempts time out after 0.5 s (for the slow answers)."""
+    """A sink whose attempts time out after 1.5 s (for the slow answers: 5 s), with room
+    for a loaded machine's loopback."""
     opened = ZendeskSink(
-        ZendeskConfig(url=zendesk.url, email=EMAIL, token=TOKEN, timeout=Seconds(0.5))
+        ZendeskConfig(url=zendesk.url, email=EMAIL, token=TOKEN, timeout=Seconds(1.5))
     )
     yield opened
     await opened.aclose()

@@ -25,7 +25,7 @@ async def timed_out_then_retried(sink: ZendeskSink, request: DeliveryRequest) ->
     """The first attempt times out (the server did the work); the second is the retry."""
     with pytest.raises(DeliveryFailed) as failed:
         await sink.deliver(request)
-    assert failed.value.reason == "timed out after 0.5s"
+    assert failed.value.reason == "timed out after 1.5s"
     assert would_retry(failed.value)
     return await sink.deliver(evolve(request, attempt=2))
 

@@ -81,7 +81,7 @@ async def test_a_timed_out_create_is_retried_without_a_second_ticket(
     hookyard_host: HostFactory, zendesk: ZendeskApi
 ) -> None:
     zendesk.slow_next(5, match=CREATE)
-    async with hookyard_host(host_config(zendesk.url, timeout="500ms")) as host:
+    async with hookyard_host(host_config(zendesk.url, timeout="1500ms")) as host:
         await post_chat(
             host,
             event(1, "chat.started", "My order has not arrived."),
@@ -90,7 +90,7 @@ async def test_a_timed_out_create_is_retried_without_a_second_ticket(
         create, comment = await host.deliver()
         attempts = await host.attempts(create.id)
     assert [(a.outcome, a.error) for a in attempts] == [
-        ("retry", "timed out after 0.5s"),
+        ("retry", "timed out after 1.5s"),
         ("delivered", None),
     ]
     [ticket] = zendesk.tickets.values()
