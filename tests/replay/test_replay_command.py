@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import json
 import os
+import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -366,3 +367,21 @@ def test_a_store_that_cannot_be_read_is_exit_1(tmp_path: Path) -> None:
     assert (down.exit_code, down.stdout) == (1, "")
     assert down.stderr.startswith("hookyard: cannot reach the database")
     assert len(down.stderr.splitlines()) == 1
+
+
+def test_an_empty_database_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """Replay never creates (or migrates) a store: an empty file is not the running one."""
+    (tmp_path / "empty.db").write_bytes(b"")
+    empty = tmp_path / "empty.yaml"
+    empty.write_text(NEW.replace("DATABASE", f"sqlite:///{tmp_path / 'empty.db'}"))
+    result = cli("replay", "--config", str(empty), "--since", "1h")
+    assert result.exit_code == 1
+    assert "empty.db) holds no hookyard store: replay reads the stored events" in result.stderr
+    tables = sqlite3.connect(tmp_path / "empty.db").execute("SELECT name FROM sqlite_master")
+    assert tables.fetchall() == []
+
+
+def test_until_the_same_as_since_is_a_usage_error(stored: _Store) -> None:
+    result = cli("replay", "--config", str(stored.path), "--since", "1h", "--until", "1h")
+    assert result.exit_code == 2
+    assert "--until must be later than --since" in result.stderr

@@ -138,12 +138,16 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coroutine)
 
 
-def with_store(host: Host, use: Callable[[Store], Coroutine[Any, Any, T]]) -> T:
-    """Run ``use`` against the migrated store of ``host``, closing it afterwards."""
+def with_store(
+    host: Host, use: Callable[[Store], Coroutine[Any, Any, T]], *, migrate: bool = True
+) -> T:
+    """Run ``use`` against the store of ``host`` (migrated first unless told not to),
+    closing it afterwards."""
 
     async def run() -> T:
         try:
-            await host.store.migrate()
+            if migrate:
+                await host.store.migrate()
             return await use(host.store)
         finally:
             await host.store.close()

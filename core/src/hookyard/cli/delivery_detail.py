@@ -91,7 +91,12 @@ def detail_lines(detail: DeliveryDetail, why: dict[str, Any]) -> Iterator[str]:
         yield from (f"  {line}" for line in delivery_table(detail.members, indent=2))
     if not detail.attempts:
         never = record.status in NEVER_ATTEMPTED
-        yield "attempts: none (never attempted on its own)" if never else "attempts: none yet"
+        if never:
+            yield "attempts: none (never attempted on its own)"
+        elif record.status == "dead":
+            yield "attempts: none (dead before its first: see its error)"
+        else:
+            yield "attempts: none yet"
         return
     yield "attempts:"
     yield from (f"  {line}" for line in _attempts(detail.attempts))

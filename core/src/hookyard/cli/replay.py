@@ -3,6 +3,7 @@ deliveries it would make differently, and (``--apply``) the backfill of those it
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,8 @@ def replay(
     """
     from hookyard.store.backfill import Window
 
-    if until is not None and until <= since:
+    # Each option reads the clock when it is parsed: 1h and 1h are microseconds apart.
+    if until is not None and until - since < timedelta(seconds=1):
         raise click.UsageError("--until must be later than --since")
     host = load_host(config_path)
     sources = host.config.sources
@@ -83,7 +85,9 @@ def replay(
         )
     _check_database(host, config_path)
     window = Window(since, until, source)
-    replayed = with_store(host, lambda store: _replay(host, store, window, apply))
+    replayed = with_store(
+        host, lambda store: _replay(host, config_path, store, window, apply), migrate=False
+    )
     if as_json:
         click.echo(dumps(_json(replayed, window, config_path, host)))
         return
@@ -95,16 +99,39 @@ def _check_database(host: Host, config_path: str) -> None:
     """A SQLite file that is not there is not the running store: say so, never make one."""
     path = host.store.intake.sqlite_path
     if path is not None and not Path(path).exists():
+        fail(f"{_where(host, config_path)} does not exist: {_NEEDED}", 1)
+
+
+_NEEDED = "replay reads the stored events, so its database must be the running hookyard's"
+
+
+def _where(host: Host, config_path: str) -> str:
+    return f"the database of {config_path} ({host.store.display_url})"
+
+
+async def _check_revision(host: Host, config_path: str) -> None:
+    """The store must be a running hookyard's, as it is: replay never creates or migrates
+    one, so an empty database, or one of another version, is refused."""
+    from hookyard.store.engine import current_revision, head_revision
+    from hookyard.store.errors import translated
+
+    found, head = await translated(current_revision)(host.store.engine), head_revision()
+    if found is None:
+        fail(f"{_where(host, config_path)} holds no hookyard store: {_NEEDED}", 1)
+    if found != head:
         fail(
-            f"the database of {config_path} ({host.store.display_url}) does not exist: replay "
-            "reads the stored events, so its database must be the running hookyard's",
+            f"{_where(host, config_path)} is at revision {found}, this hookyard's is {head}: "
+            "start hookyard serve (or run hookyard db upgrade) first",
             1,
         )
 
 
-async def _replay(host: Host, store: Store, window: Window, apply: bool) -> Replayed:
+async def _replay(
+    host: Host, config_path: str, store: Store, window: Window, apply: bool
+) -> Replayed:
     from hookyard.replay import shadow_replay
 
+    await _check_revision(host, config_path)
     label = "replaying and enqueueing" if apply else "replaying"
     return await shadow_replay(
         store, host.router, window, apply=apply, bar=lambda total: progress(total, label)
