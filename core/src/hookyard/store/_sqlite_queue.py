@@ -101,15 +101,24 @@ _SUCCEEDED = _compiled(
 
 def _time(value: datetime) -> str:
     """UTC without an offset, as SQLAlchemy's SQLite ``DATETIME`` stores it."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _read_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _bound(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _time(v) if isinstance(v, datetime) else v for k, v in values.items()}
+class _Times(dict[datetime, str]):
+    """The times of one transaction as text, each formatted once (most are its ``now``)."""
+
+    def __missing__(self, value: datetime) -> str:
+        self[value] = text = _time(value)
+        return text
+
+
+def _bound(values: dict[str, Any], times: _Times) -> dict[str, Any]:
+    return {k: times[v] if isinstance(v, datetime) else v for k, v in values.items()}
 
 
 def plain(feedback: SinkFeedback | None, outcome: Outcome, conversation: str | None) -> bool:
@@ -260,9 +269,10 @@ def _record(
         if d.id in owned
     ]
     text, defaults = _RECORD
-    rows = [_bound({**defaults, **outcome_row(d, o, at, now)}) for d, o, _, at in kept]
+    times = _Times()
+    rows = [_bound({**defaults, **outcome_row(d, o, at, now)}, times) for d, o, _, at in kept]
     connection.executemany(text, rows)
-    tried = [_bound(attempt_row(worker, d, o, at)) for d, o, _, at in kept]
+    tried = [_bound(attempt_row(worker, d, o, at), times) for d, o, _, at in kept]
     if tried:
         connection.executemany(_attempt_sql(tuple(tried[0])), tried)
     for sink in {d.sink for d, _, f, _ in kept if f is not None}:
