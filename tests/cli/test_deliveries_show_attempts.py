@@ -288,3 +288,12 @@ def test_a_grouped_delivery_names_its_head_and_the_head_its_members(
     )
     assert hookyard.lines("deliveries", "show", str(joined))[0].endswith("grouped (0 attempts)")
     assert len(recording_server.requests) == 1
+
+
+@pytest.mark.parametrize("written", ["abc", "1.5", " 7", "1_000", "0x10"])
+def test_an_id_that_is_not_written_in_digits_is_a_usage_error(
+    hookyard: _Hookyard, written: str
+) -> None:
+    result = hookyard.run("deliveries", "show", written)
+    assert result.exit_code == 2
+    assert f"{written!r} is not a whole number such as 42" in result.stderr

@@ -293,8 +293,24 @@ class When(click.ParamType[datetime, Any]):
 
 WHEN = When()
 
+class RowId(click.IntRange):
+    """A row id or a count as the store keeps it: a whole number from 1 to 2**63 - 1,
+    written in digits (``1_000``, ``0x10`` and `` 7`` are not ids)."""
+
+    name = "id"
+
+    def __init__(self) -> None:
+        super().__init__(min=1, max=2**63 - 1)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        digits = value.removeprefix("-") if isinstance(value, str) else "0"
+        if not (digits.isascii() and digits.isdigit()):
+            self.fail(f"{value!r} is not a whole number such as 42", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 #: A row id or a count as the store keeps it (a 64-bit integer).
-ROW_ID = click.IntRange(min=1, max=2**63 - 1)
+ROW_ID = RowId()
 
 
 def filter_options(statuses: Sequence[str], *, deliveries: bool) -> Callable[[Any], Any]:
