@@ -14,8 +14,8 @@ from collections import Counter
 
 #: (stage, markers): a stack belongs to the first stage any of whose markers it contains.
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("worker: claim/record deliveries (SQLAlchemy)", ("DeliveryStore.",)),
-    ("worker: http sink POST (httpx)", ("HttpSink.", "httpx/", "httpcore/")),
+    ("worker: claim/record deliveries (store)", ("DeliveryStore.", "SqliteQueue.")),
+    ("worker: http sink POST (aiohttp)", ("HttpSink.", "aiohttp/")),
     ("worker: other", ("hookyard/delivery/worker.py",)),
     ("intake writer: SQL for events+deliveries", ("hookyard/store/intake.py",)),
     ("intake: livechat verify", ("Intake._authenticate",)),
@@ -30,17 +30,25 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("asyncio callbacks (transport reads/writes, futures)", ("asyncio/",)),
 ]
 IDLE = ("aiosqlite/core.py:59)",)
+#: The threads that run SQLite calls: aiosqlite's, and the delivery queue's (its transactions).
+SQLITE_THREADS = ("_connection_worker_thread ", "SqliteQueue._transaction ")
 WAITS = ("Condition.wait", "Queue.get", "SimpleQueue.get", "_worker (concurrent/futures")
 GREENLET = "SQLAlchemy execute/commit in a greenlet (intake writer or worker)"
 
 
 def read(path: str) -> list[tuple[list[str], int]]:
+    """Each stack, root first, without the ``process N:"command"`` frame that py-spy's
+    ``--subprocesses`` puts at the root."""
     stacks = []
     with open(path) as profile:
         for line in profile:
             frames, _, count = line.rstrip("\n").rpartition(" ")
             if frames and count.isdigit():
-                stacks.append((frames.split(";"), int(count)))
+                split = frames.split(";")
+                if split[0].startswith("process "):
+                    split = split[1:]
+                if split:
+                    stacks.append((split, int(count)))
     return stacks
 
 
@@ -68,7 +76,7 @@ def _name(frame: str) -> str:
 
 def summarise(stacks: list[tuple[list[str], int]], top: int) -> None:
     loop = [(f, n) for f, n in stacks if not any("Thread._bootstrap" in x for x in f)]
-    sql = [(f, n) for f, n in stacks if any("_connection_worker_thread" in x for x in f)]
+    sql = [(f, n) for f, n in stacks if any(x.startswith(SQLITE_THREADS) for x in f)]
     stages: Counter[str] = Counter()
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
