@@ -218,6 +218,7 @@ def _claim(
     lease: float,
     rooms: Sequence[SinkRoom] | None,
 ) -> list[ClaimedDelivery] | None:
+    """:meth:`SqliteQueue.claim`'s transaction (None: it is rolled back)."""
     now = datetime.now(UTC)
     times = {"now": _time(now), "until": _time(later(now, lease)), "worker": worker}
     states = _states(connection)
@@ -229,24 +230,16 @@ def _claim(
     ids: list[int] = []
     for room in given.values():
         wanted = min(room.room, limit - len(ids))
-        if room.sink in held or wanted <= 0:
-            continue
-        taken: list[int] = []
-        for lost in (True, False):
-            sql = _claim_sql(lost, room.ordered, room.dead_holds)
-            found = _execute(connection, sql, sink=room.sink, limit=wanted - len(taken), **times)
-            taken += [row[0] for row in found]
-            if len(taken) >= wanted:
-                break
-        ids += taken
+        if room.sink not in held and wanted > 0:
+            ids += _take(connection, room, wanted, times)
     if rooms is None:
         names = json.dumps(sorted(held | probing))
         for lost in (True, False):
-            if limit <= len(ids):
-                break
-            sql = _others_sql(lost)
-            found = _execute(connection, sql, names=names, limit=limit - len(ids), **times)
-            ids += [row[0] for row in found]
+            if limit > len(ids):
+                found = _execute(
+                    connection, _others_sql(lost), names=names, limit=limit - len(ids), **times
+                )
+                ids += [row[0] for row in found]
     if not ids:
         return []
     claimed = list(_execute(connection, _CLAIMED, ids=json.dumps(ids)))
@@ -255,11 +248,25 @@ def _claim(
     return [to_claimed(row, groups.get(row[0], ())) for row in claimed]
 
 
+def _take(
+    connection: sqlite3.Connection, room: SinkRoom, wanted: int, times: dict[str, str]
+) -> list[int]:
+    """Up to ``wanted`` of ``room``'s sink: those whose lease ran out, then due ones."""
+    taken: list[int] = []
+    for lost in (True, False):
+        if len(taken) < wanted:
+            sql = _claim_sql(lost, room.ordered, room.dead_holds)
+            found = _execute(connection, sql, sink=room.sink, limit=wanted - len(taken), **times)
+            taken += [row[0] for row in found]
+    return taken
+
+
 def _record(
     connection: sqlite3.Connection,
     worker: str,
     finished: Sequence[tuple[ClaimedDelivery, Outcome, SinkFeedback | None]],
 ) -> list[bool]:
+    """:meth:`SqliteQueue.record`'s transaction."""
     now = datetime.now(UTC)
     ids = json.dumps([delivery.id for delivery, _, _ in finished])
     owned = {row[0] for row in _execute(connection, _OWNED, ids=ids, worker=worker, now=_time(now))}
