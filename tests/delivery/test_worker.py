@@ -223,8 +223,9 @@ async def test_stop_releases_a_hanging_delivery_for_another_worker(
 async def test_a_long_delivery_keeps_its_lease_when_polling_is_slow(
     start_host: StartHost, recording_server: RecordingServer
 ) -> None:
-    recording_server.script(Reply(200, b"ok", delay=1.5))
-    host = await start_host(workers={"poll_interval": "3s", "lease": "0.6s"})
+    # The sink takes 2.5 leases; renewals every third of one leave room for a loaded machine.
+    recording_server.script(Reply(200, b"ok", delay=3.0))
+    host = await start_host(workers={"poll_interval": "4s", "lease": "1.2s"})
     await send_chat(host)
     await arrived(recording_server, 1)
     await start_host(intake=False)  # a second replica polling every 0.1 s
