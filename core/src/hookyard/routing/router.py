@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from hookyard.config import Config
+    from hookyard.config.located import Path as KeyPath
     from hookyard.plugins import Registry
     from hookyard.routing.conditions import Verdict
 
@@ -119,7 +120,12 @@ class Router:
         self._actions = dict(actions or {})
         self._converter = make_converter() if converter is None else converter
         self._index = RouteIndex([(r.match.pins, r) for r in self.routes if r.enabled])
-        self._why = {id(route): route.why() for route in self.routes}
+        #: Per route, what plan() needs of it besides the route: why its deliveries exist,
+        #: where its ``with`` is in the file, whether it groups.
+        self._facts = {
+            id(route): (route.why(), ("routes", route.index, "with"), route.grouped)
+            for route in self.routes
+        }
 
     def matching(self, event: Mapping[str, Any]) -> list[CompiledRoute]:
         """The enabled routes that match ``event``, in order, up to the first one that
@@ -134,23 +140,26 @@ class Router:
 
     def plan(self, event: Mapping[str, Any]) -> list[PlannedDelivery]:
         planned = []
+        context = {"event": event}
         for route in self.matching(event):
-            gate, error = _gate(route, event)
+            why, place, grouped = self._facts[id(route)]
+            gate, error = (None, None) if route.gate is None else _gate(route, event)
             params: Any = {}
-            if error is None and not route.grouped:
-                params, error = self.render(route, {"event": event})
+            if error is None and not grouped:
+                params, error = render_templates(route.templates, context, place)
+                if error is None:
+                    params, error = self._checked(route, params, place)
             planned.append(
-                PlannedDelivery(
-                    route.name, route.sink, route.action, params, error, gate, self._why[id(route)]
-                )
+                PlannedDelivery(route.name, route.sink, route.action, params, error, gate, why)
             )
         return planned
 
     def render(self, route: CompiledRoute, context: dict[str, Any]) -> tuple[Any, str | None]:
         """``route``'s ``with`` rendered in ``context``, as the delivery keeps it, or why
         the delivery is dead."""
-        params, error = render_templates(route.templates, context, ("routes", route.index, "with"))
-        return (params, error) if error is not None else self._checked(route, params)
+        place = self._facts[id(route)][1]
+        params, error = render_templates(route.templates, context, place)
+        return (params, error) if error is not None else self._checked(route, params, place)
 
     def render_group(
         self, route_name: str, events: Sequence[Mapping[str, Any]]
@@ -162,10 +171,12 @@ class Router:
             return {}, f"route {route_name!r} is no longer configured, so its group is not rendered"
         return self.render(route, {"event": events[0], "events": list(events)})
 
-    def _checked(self, route: CompiledRoute, params: Any) -> tuple[Any, str | None]:
+    def _checked(
+        self, route: CompiledRoute, params: Any, place: KeyPath
+    ) -> tuple[Any, str | None]:
         """Rendered ``params`` as the delivery keeps them, or why the delivery is dead."""
         try:
-            route.params.structure(params, self._converter, ("routes", route.index, "with"))
+            route.params.structure(params, self._converter, place)
         except InvalidParams as exc:
             return (params if plain_json(params) else {}), str(exc)
         return params, None
@@ -181,8 +192,7 @@ class Router:
 
 def _gate(route: CompiledRoute, event: Mapping[str, Any]) -> tuple[Gate | None, str | None]:
     """The route's gate with its key rendered for ``event``, or why the delivery is dead."""
-    if route.gate is None:
-        return None, None
+    assert route.gate is not None
     try:
         return route.gate.render(event), None
     except Exception as exc:  # a template's failure is the delivery's, never intake's
