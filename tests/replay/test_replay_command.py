@@ -294,7 +294,7 @@ NEW_GATES = (
 )
 
 
-def test_gated_routes_compare_by_their_gate_and_are_not_backfilled(
+def test_gated_routes_compare_by_their_gate_and_are_backfilled_through_it(
     tmp_path: Path, database_url: str, hookyard_host: HostFactory
 ) -> None:
     stored = _received(_Store(tmp_path, database_url, hookyard_host, OLD_GATES, NEW_GATES))
@@ -314,12 +314,19 @@ def test_gated_routes_compare_by_their_gate_and_are_not_backfilled(
     assert _row(lines, "throttled desk") == ["3", "0", "0", "0"]
     assert '  added    d1 (desk)  ops.append (throttle "c-2") {"line":"throttled d1"}' in lines
     assert lines[-2:] == [
-        "3 added deliveries of routes with dedup, throttle or group not enqueued: a backfill "
-        "cannot decide again what the gate did when the events came",
-        "enqueued 0 deliveries (0 were already there)",
+        "3 added deliveries of routes with dedup, throttle or group went through the gate as "
+        "if their events arrived now: some may be kept as suppressed or grouped (deliveries "
+        "list --status)",
+        "enqueued 3 deliveries (0 were already there)",
     ]
+    # The throttle lets one per chat through: d3, of d1's chat, is kept as suppressed.
+    delivered = stored.deliver(stored.new)
+    throttled_lines = [line for line in stored.lines("ops") if line.startswith("throttled")]
+    assert sorted(throttled_lines) == ["throttled d1", "throttled d2"]
+    throttled = [d.status for d in delivered if d.route == "throttled desk"]
+    assert sorted(throttled) == ["delivered", "delivered", "suppressed"]
     [applied] = [json.loads(stored.replay("--json", "--apply").stdout)["applied"]]
-    assert applied == {"enqueued": 0, "already": 0, "failed": 0, "gated": 3}
+    assert applied == {"enqueued": 0, "already": 0, "failed": 0, "gated": 0}
 
 
 class _TerminalRunner(CliRunner):

@@ -158,8 +158,9 @@ def test_only_added_deliveries_that_render_and_have_no_gate_are_backfilled() -> 
         made.deliveries,
     )
     applied = Applied()
-    [backfill] = backfills(made, changes, applied)
+    [backfill, gated] = backfills(made, changes, applied)
     assert (backfill.planned.route, backfill.planned.params) == ("new", {"a": 1})
     assert (backfill.event, applied.failed, applied.gated) == (made, 1, 1)
     assert backfill.planned.why == f"route 'new' matched\n{BACKFILLED}"
     assert backfill.planned.gate is None
+    assert (gated.planned.route, gated.planned.gate) == ("throttled", throttle)

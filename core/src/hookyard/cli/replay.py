@@ -246,8 +246,9 @@ def _applied(applied: Applied) -> Iterator[str]:
     if applied.gated:
         added = _plural(applied.gated, "added delivery", "added deliveries")
         yield (
-            f"{added} of routes with dedup, throttle or group not enqueued: a backfill "
-            "cannot decide again what the gate did when the events came"
+            f"{added} of routes with dedup, throttle or group went through the gate as if "
+            "their events arrived now: some may be kept as suppressed or grouped "
+            "(deliveries list --status)"
         )
     were = "was" if applied.already == 1 else "were"
     yield (

@@ -32,9 +32,10 @@ class Applied:
     :param already: added ones whose idempotency key a stored delivery has already (another
         backfill, or intake, made it meanwhile): left out.
     :param failed: added ones whose templates failed now: not enqueued.
-    :param gated: added ones of a route with a ``dedup``, ``throttle`` or ``group``: not
-        enqueued, since what the gate would have done depends on what was delivered when
-        the event came, which a backfill cannot decide again.
+    :param gated: added ones of a route with a ``dedup``, ``throttle`` or ``group``: their
+        gate decides them as it would decide the events arriving now, in order (a dedup lets
+        one per key through, a group gathers the key's events), so some are kept as
+        ``suppressed`` or ``grouped``.
     """
 
     enqueued: int = 0
@@ -61,8 +62,8 @@ def backfills(
     event: StoredEvent, changes: Sequence[RouteChange], applied: Applied
 ) -> list[Backfill]:
     """The added deliveries of ``event`` to enqueue, each keeping why it exists; those
-    whose templates failed are counted in ``applied.failed`` instead, those of a gated
-    route in ``applied.gated``."""
+    whose templates failed are counted in ``applied.failed`` instead; those of a gated
+    route are counted in ``applied.gated`` too."""
     found = []
     for change in changes:
         planned = change.planned
@@ -70,13 +71,19 @@ def backfills(
             continue
         if planned.error is not None:
             applied.failed += 1
-        elif planned.gate is not None:
+            continue
+        if planned.gate is not None:
             applied.gated += 1
-        else:
-            key = backfill_key(event, planned.route, planned.action)
-            why = "\n".join(part for part in (planned.why, BACKFILLED) if part)
-            row = PlannedRow(
-                planned.route, planned.sink, planned.action, planned.params, key, why=why
-            )
-            found.append(Backfill(event, row))
+        key = backfill_key(event, planned.route, planned.action)
+        why = "\n".join(part for part in (planned.why, BACKFILLED) if part)
+        row = PlannedRow(
+            planned.route,
+            planned.sink,
+            planned.action,
+            planned.params,
+            key,
+            gate=planned.gate,
+            why=why,
+        )
+        found.append(Backfill(event, row))
     return found

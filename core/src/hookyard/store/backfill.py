@@ -15,11 +15,13 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hookyard._json import loads
+from hookyard.store._gated import split
 from hookyard.store._rows import EventRow, PlannedRow, conversation_key, delivery_params
 from hookyard.store._schema import deliveries, events
 from hookyard.store.clock import database_now
 from hookyard.store.console import Filters, event_conditions
 from hookyard.store.errors import translated
+from hookyard.store.intake import insert_gated
 from hookyard.store.notify import notify_due
 
 if TYPE_CHECKING:
@@ -198,7 +200,8 @@ def _event_row(event: StoredEvent) -> EventRow:
 @translated
 async def add_backfill(engine: AsyncEngine, added: Sequence[Backfill]) -> int:
     """Insert ``added`` in one transaction, due now, each skipped when a delivery with its
-    idempotency key exists; tells the workers. Returns how many were inserted."""
+    idempotency key exists; those of a gated route go through its gate as intake's do
+    (store/_gated.py). Tells the workers. Returns how many were inserted."""
     if not added:
         return 0
     insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert
@@ -209,11 +212,25 @@ async def add_backfill(engine: AsyncEngine, added: Sequence[Backfill]) -> int:
     )
     async with engine.begin() as connection:
         now = await database_now(connection)
-        values = [
-            delivery_params(each.event.pk, _event_row(each.event), each.planned, now)
-            for each in added
-        ]
-        inserted = len(list(await connection.execute(statement, values)))
+        plain, gated = split(
+            [
+                (
+                    delivery_params(each.event.pk, _event_row(each.event), each.planned, now),
+                    each.planned,
+                )
+                for each in added
+            ]
+        )
+        inserted = len(list(await connection.execute(statement, plain))) if plain else 0
+        if gated:
+            # The gate's inserts take no ON CONFLICT: those stored already are left out first.
+            key = deliveries.c.idempotency_key
+            keys = [values["idempotency_key"] for values, _ in gated]
+            there = {row[0] for row in await connection.execute(select(key).where(key.in_(keys)))}
+            gated = [(values, gate) for values, gate in gated if values[key.name] not in there]
+            if gated:
+                await insert_gated(connection, gated, now)
+            inserted += len(gated)
         if inserted:
             await notify_due(connection)
     return inserted

@@ -266,13 +266,13 @@ async def insert_rows(connection: AsyncConnection, rows: Sequence[EventRow]) -> 
     if plain:
         await connection.execute(deliveries.insert(), plain)
     if gated:
-        await _insert_gated(connection, gated, now)
+        await insert_gated(connection, gated, now)
     if plain or gated:
         await notify_due(connection)
     return stored_flags(told, inserted)
 
 
-async def _insert_gated(
+async def insert_gated(
     connection: AsyncConnection, gated: list[tuple[dict[str, Any], Gate]], now: datetime
 ) -> None:
     """Decide and insert the gated deliveries (store/_gated.py). On PostgreSQL each key is
