@@ -126,6 +126,13 @@ class Router:
             id(route): (route.why(), ("routes", route.index, "with"), route.grouped)
             for route in self.routes
         }
+        #: A route without ``with`` renders nothing: its params (or why they do not fit the
+        #: action) are the same for every event, so they are worked out once.
+        self._constant = {
+            id(route): self._checked(route, {}, ("routes", route.index, "with"))
+            for route in self.routes
+            if not route.templates and not route.grouped
+        }
 
     def matching(self, event: Mapping[str, Any]) -> list[CompiledRoute]:
         """The enabled routes that match ``event``, in order, up to the first one that
@@ -145,7 +152,9 @@ class Router:
             why, place, grouped = self._facts[id(route)]
             gate, error = (None, None) if route.gate is None else _gate(route, event)
             params: Any = {}
-            if error is None and not grouped:
+            if error is None and (constant := self._constant.get(id(route))) is not None:
+                params, error = dict(constant[0]), constant[1]
+            elif error is None and not grouped:
                 params, error = render_templates(route.templates, context, place)
                 if error is None:
                     params, error = self._checked(route, params, place)
@@ -171,9 +180,7 @@ class Router:
             return {}, f"route {route_name!r} is no longer configured, so its group is not rendered"
         return self.render(route, {"event": events[0], "events": list(events)})
 
-    def _checked(
-        self, route: CompiledRoute, params: Any, place: KeyPath
-    ) -> tuple[Any, str | None]:
+    def _checked(self, route: CompiledRoute, params: Any, place: KeyPath) -> tuple[Any, str | None]:
         """Rendered ``params`` as the delivery keeps them, or why the delivery is dead."""
         try:
             route.params.structure(params, self._converter, place)
