@@ -76,6 +76,15 @@ async def overview(host: Host, name: str) -> SinkOverview:
     return found
 
 
+async def paused_now(host: Host, name: str) -> None:
+    """Wait (at most 5 s) until the pause a sink's answer asked for is recorded."""
+    for _ in range(100):
+        if (await overview(host, name)).state == "paused":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"sink {name} was not paused")
+
+
 def gaps(requests: list[Recorded]) -> list[float]:
     return [later.at - earlier.at for earlier, later in pairwise(requests)]
 
@@ -91,7 +100,7 @@ async def test_a_429_with_retry_after_pauses_only_that_sink(
     await queue_chats(host, 1)
     start_workers(host)
     (refused,) = await arrived(limited, 1)
-    await asyncio.sleep(0.3)  # the pause is recorded
+    await paused_now(host, "slack")  # the 429's outcome, and with it the pause, is recorded
 
     await queue_chats(host, 3)
     at_once = await arrived(other, 4, timeout=2.5)  # the other sink goes on at full speed
@@ -126,7 +135,7 @@ async def test_a_503_with_an_http_date_pauses_the_sink_too(
     await queue_chats(host, 1)
     start_workers(host)
     (refused,) = await arrived(limited, 1)
-    await asyncio.sleep(0.3)
+    await paused_now(host, "zendesk")
 
     paused = await overview(host, "zendesk")
     retried = (await arrived(limited, 2))[1]
@@ -235,7 +244,7 @@ async def test_a_pause_holds_for_the_workers_of_every_process(
     await queue_chats(host, 1)
     start_workers(host)
     (refused,) = await arrived(limited, 1)
-    await asyncio.sleep(0.3)
+    await paused_now(host, "slack")
     assert host.worker is not None
     await host.worker.stop()  # the first process stops delivering; its pause stays
     host.worker = None
