@@ -122,17 +122,12 @@ class DeliveryStore:
         limit: int,
         lease: float,
         sinks: Sequence[SinkRoom] | None = None,
-        *,
-        unconfigured: bool = False,
     ) -> list[ClaimedDelivery]:
         """Take up to ``limit`` due deliveries (or ones whose lease ran out) for ``worker``.
 
         :param sinks: each sink's room and rules (:class:`SinkRoom`), in the order to
-            serve them; the deliveries of sinks not named share what is left of ``limit``.
-            Without it, every sink shares ``limit``.
-        :param unconfigured: with ``sinks``, also take deliveries of sinks not named (no
-            longer configured) with what is left of ``limit``; a worker does so now and
-            then, since looking for them reads every due delivery of the other sinks.
+            serve them; only their deliveries are taken (those of a sink no longer
+            configured wait). Without it, every sink shares ``limit``.
 
         A paused sink, or one whose breaker is open, gives none; a sink whose breaker's
         cooldown ended gives one, its probe, and is half-open until that is recorded.
@@ -140,7 +135,7 @@ class DeliveryStore:
         """
         self.rate_windows_free_in.clear()
         rated = any(room.rate is not None for room in sinks or ())
-        if self._sqlite is not None and not rated and not (sinks is not None and unconfigured):
+        if self._sqlite is not None and not rated:
             found = await self._sqlite.claim(worker, limit, lease, sinks)
             if found is not None:
                 return found
@@ -176,7 +171,7 @@ class DeliveryStore:
                     await record_starts(connection, room.sink, len(taken))
                 ids += taken
             others = deliveries.c.sink.not_in(given.keys() | held | probing)
-            if limit > len(ids) and (sinks is None or unconfigured):
+            if limit > len(ids) and sinks is None:
                 ids += await claim_ids(connection, others, limit - len(ids), worker, now, lease)
             if not ids:
                 return []
