@@ -375,9 +375,12 @@ class Worker:
         self, delivery: ClaimedDelivery, started: datetime, stored: Mapping[str, Any]
     ) -> tuple[Outcome, SinkFeedback | None]:
         sink = self._sinks.get(delivery.sink)
-        if sink is None:
-            error = f"sink {delivery.sink!r} is no longer configured"
-            return Outcome("dead", started, error=error), None
+        if sink is None:  # a reload removed it after the claim: the delivery waits for it
+            error = (
+                f"sink {delivery.sink!r} is no longer configured: the delivery waits until a "
+                "configuration names it again"
+            )
+            return Outcome("retry", started, error=error, retry_in=0.0), None
         try:
             params = self._router.params_for(delivery.sink, delivery.action, stored)
         except InvalidParams as exc:  # stored before the sink's parameters changed
